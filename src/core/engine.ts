@@ -1,0 +1,272 @@
+/**
+ * The sync engine: the flow of DESIGN.md, written once for the Graph and IMAP paths.
+ *
+ * The one rule that makes it safe: a mail leaves Queue only after the directory has recorded its
+ * outcome. Filing is idempotent per (owner, message, group), so an interruption anywhere — a crash,
+ * a closed pane, a dropped connection — leaves unfinished mails in Queue, and the next run files
+ * them again without duplicating a timeline event.
+ */
+import type { EmailAddress } from './addresses';
+import { type CauseCode, SyncError, stopsTheRun, toSyncError } from './causes';
+import { type Direction, type Owner, directionOf, ownerSet } from './direction';
+import type { Directory, FilingMessage, FilingOutcome, FolderRole, FolderTree, Mailbox, MatchedGroup, QueuedMessage } from './ports';
+
+export type MessageStatus = 'sent' | 'received' | 'failed' | 'pending';
+export type FailureReason = 'no-matching-group' | 'invalid-message' | CauseCode;
+
+export interface MessageResult {
+  /** The mailbox id the mail had in Queue. */
+  id: string;
+  internetMessageId: string;
+  subject: string;
+  from: EmailAddress[];
+  direction: Direction;
+  /** sent/received/failed: where the mail now is. pending: still in Queue, picked up next sync. */
+  status: MessageStatus;
+  groups: MatchedGroup[];
+  /** Why it failed or is still pending. */
+  reason?: FailureReason;
+  message?: string;
+}
+
+export type SyncPhase = 'preparing' | 'queueing' | 'filing' | 'done';
+
+export interface SyncProgress {
+  phase: SyncPhase;
+  /** Mails finished (moved, or given up on for this run). */
+  done: number;
+  total: number;
+  /** The mail just finished, when this update is about one. */
+  result?: MessageResult;
+}
+
+export interface SyncOptions {
+  owner: Owner;
+  /** Mailbox ids to move into Queue first (the selected mails); omitted: sync what is in Queue. */
+  selection?: readonly string[];
+  /** Mails per directory call (the adapter accepts up to 100). */
+  batchSize?: number;
+  /** Directory calls in flight at once. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export interface SyncReport {
+  total: number;
+  sent: number;
+  received: number;
+  failed: number;
+  pending: number;
+  results: MessageResult[];
+  /** Selected mails that could not be moved into Queue (they stay where they were). */
+  notQueued: { id: string; cause: CauseCode; message?: string }[];
+  /** What stopped the run early, if anything. */
+  error?: { code: CauseCode; message: string };
+  cancelled: boolean;
+  startedAt: string;
+  finishedAt: string;
+}
+
+const DESTINATION: Record<Direction, FolderRole> = { outbound: 'sent', inbound: 'received' };
+
+export async function syncQueue(mailbox: Mailbox, directory: Directory, options: SyncOptions): Promise<SyncReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 100));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
+  const signal = options.signal;
+  const owner = ownerSet(options.owner);
+  const ownerAddresses = [...owner];
+  const results: MessageResult[] = [];
+  const notQueued: SyncReport['notQueued'] = [];
+  let stop: SyncError | undefined;
+  let total = 0;
+  let done = 0;
+  const emit = (phase: SyncPhase, result?: MessageResult) => options.onProgress?.({ phase, done, total, result });
+
+  const finish = (): SyncReport => {
+    const count = (s: MessageStatus) => results.filter((r) => r.status === s).length;
+    const cancelled = stop?.code === 'cancelled' || (signal?.aborted ?? false);
+    const report: SyncReport = {
+      total,
+      sent: count('sent'),
+      received: count('received'),
+      failed: count('failed'),
+      pending: count('pending'),
+      results,
+      notQueued,
+      cancelled,
+      startedAt,
+      finishedAt: now().toISOString(),
+    };
+    if (stop) report.error = { code: stop.code, message: stop.message };
+    else if (cancelled) report.error = { code: 'cancelled', message: 'The sync was cancelled.' };
+    emit('done');
+    return report;
+  };
+
+  const checkAbort = () => {
+    if (signal?.aborted) throw new SyncError('cancelled', 'The sync was cancelled.');
+  };
+
+  let folders: FolderTree;
+  let queued: QueuedMessage[];
+  try {
+    emit('preparing');
+    checkAbort();
+    folders = await mailbox.ensureFolders(signal);
+    if (options.selection && options.selection.length > 0) {
+      emit('queueing');
+      checkAbort();
+      const unique = [...new Set(options.selection)];
+      const moved = await mailbox.move(unique, 'queue', folders, signal);
+      for (const r of moved) {
+        // Already gone: another pane (or the user) moved it; whatever is in Queue is listed below.
+        if (!r.ok && r.cause !== 'message-gone') notQueued.push({ id: r.id, cause: r.cause, message: r.message });
+      }
+    }
+    checkAbort();
+    queued = dedupeById(await mailbox.listQueue(folders, signal));
+  } catch (e) {
+    stop = toSyncError(e);
+    return finish();
+  }
+
+  total = queued.length;
+  emit('filing');
+
+  const batches: QueuedMessage[][] = [];
+  for (let i = 0; i < queued.length; i += batchSize) batches.push(queued.slice(i, i + batchSize));
+
+  const settle = (result: MessageResult) => {
+    results.push(result);
+    done++;
+    emit('filing', result);
+  };
+
+  const leavePending = (batch: readonly QueuedMessage[], code: CauseCode, message: string) => {
+    for (const m of batch) settle(baseResult(m, owner, 'pending', [], code, message));
+  };
+
+  const runBatch = async (batch: QueuedMessage[]) => {
+    const filing: FilingMessage[] = batch.map((m) => ({
+      internetMessageId: m.internetMessageId,
+      from: m.from,
+      to: m.to,
+      cc: m.cc,
+      date: m.date,
+      subject: m.subject,
+      preview: m.preview,
+      direction: directionOf(m.from, owner),
+    }));
+    let outcomes: FilingOutcome[];
+    try {
+      checkAbort();
+      outcomes = await directory.file(filing, { ownerAddresses }, signal);
+      if (outcomes.length !== batch.length) {
+        throw new SyncError('unknown', `The directory answered ${outcomes.length} outcomes for ${batch.length} mails.`);
+      }
+    } catch (e) {
+      const err = toSyncError(e);
+      if (stopsTheRun(err.code)) stop ??= err;
+      leavePending(batch, err.code, err.message);
+      return;
+    }
+
+    // Outcomes are recorded: now, and only now, may these mails leave Queue.
+    const byDestination = new Map<FolderRole, { message: QueuedMessage; outcome: FilingOutcome }[]>();
+    batch.forEach((message, i) => {
+      const outcome = outcomes[i];
+      if (outcome.status === 'error') {
+        settle(baseResult(message, owner, 'pending', [], outcome.cause, outcome.message));
+        return;
+      }
+      const destination: FolderRole = outcome.status === 'filed' ? DESTINATION[filing[i].direction] : 'failed';
+      const list = byDestination.get(destination) ?? [];
+      list.push({ message, outcome });
+      byDestination.set(destination, list);
+    });
+
+    for (const [destination, items] of byDestination) {
+      const groupsOf = (o: FilingOutcome) => (o.status === 'filed' ? o.groups : []);
+      if (signal?.aborted) {
+        for (const { message, outcome } of items) settle(baseResult(message, owner, 'pending', groupsOf(outcome), 'cancelled', 'Filed in Rezi; it will leave Queue on the next sync.'));
+        continue;
+      }
+      let moves;
+      try {
+        moves = await mailbox.move(
+          items.map((x) => x.message.id),
+          destination,
+          folders,
+          signal,
+        );
+      } catch (e) {
+        const err = toSyncError(e);
+        if (stopsTheRun(err.code)) stop ??= err;
+        for (const { message, outcome } of items) settle(baseResult(message, owner, 'pending', groupsOf(outcome), err.code, err.message));
+        continue;
+      }
+      const moveById = new Map(moves.map((m) => [m.id, m]));
+      for (const { message, outcome } of items) {
+        const move = moveById.get(message.id);
+        const groups = groupsOf(outcome);
+        if (move && (move.ok || move.cause === 'message-gone')) {
+          const status: MessageStatus = destination === 'failed' ? 'failed' : destination === 'sent' ? 'sent' : 'received';
+          const reason = outcome.status === 'unmatched' ? outcome.reason : undefined;
+          settle(baseResult(message, owner, status, groups, reason, outcome.status === 'unmatched' ? outcome.message : undefined));
+        } else {
+          const cause = move && !move.ok ? move.cause : 'unknown';
+          settle(baseResult(message, owner, 'pending', groups, cause, move && !move.ok ? move.message : 'The mail could not be moved; it stays in Queue.'));
+        }
+      }
+    }
+  };
+
+  // Bounded concurrency: `concurrency` workers take batches in order until none are left or the run stops.
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      if (stop || signal?.aborted) {
+        const err = stop ?? new SyncError('cancelled', 'The sync was cancelled.');
+        leavePending(batch, err.code, err.message);
+        continue;
+      }
+      await runBatch(batch);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  if (!stop && signal?.aborted) stop = new SyncError('cancelled', 'The sync was cancelled.');
+  return finish();
+}
+
+function baseResult(
+  m: QueuedMessage,
+  owner: Set<string>,
+  status: MessageStatus,
+  groups: MatchedGroup[],
+  reason?: FailureReason,
+  message?: string,
+): MessageResult {
+  const r: MessageResult = {
+    id: m.id,
+    internetMessageId: m.internetMessageId,
+    subject: m.subject,
+    from: m.from,
+    direction: directionOf(m.from, owner),
+    status,
+    groups,
+  };
+  if (reason) r.reason = reason;
+  if (message) r.message = message;
+  return r;
+}
+
+function dedupeById(list: QueuedMessage[]): QueuedMessage[] {
+  const seen = new Set<string>();
+  return list.filter((m) => (seen.has(m.id) ? false : (seen.add(m.id), true)));
+}

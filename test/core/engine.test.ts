@@ -1,0 +1,272 @@
+import { SyncError } from '../../src/core/causes';
+import { syncQueue, type SyncProgress } from '../../src/core/engine';
+import { Crash, FailingDirectory, MemoryDirectory, MemoryMailbox, mail, type MemoryGroup } from '../support/memory';
+
+const OWNER = { addresses: ['agent@brightwells.co.uk', 'Lettings@Brightwells.co.uk'] };
+const GROUPS: MemoryGroup[] = [
+  { id: 'g1', name: '14 Elm Road — vendor', addresses: ['sarah.jones@gmail.com'] },
+  { id: 'g2', name: 'Flat 3, Park House — tenant', addresses: ['tom@tenant.example', 'sarah.jones@gmail.com'] },
+  { id: 'g3', name: '2 Mill Lane — buyer', addresses: ['buyer@example.org'] },
+];
+
+/** A mixed queue: inbound matched, outbound matched, several groups, unmatched, invalid. */
+function seed(mb: MemoryMailbox, n = 12): void {
+  for (let i = 0; i < n; i++) {
+    switch (i % 6) {
+      case 0: mb.add('queue', mail('Sarah Jones <sarah.jones@gmail.com>', 'agent@brightwells.co.uk', `<in-${i}@gmail.com>`)); break;
+      case 1: mb.add('queue', mail('agent@brightwells.co.uk', 'buyer@example.org', `<out-${i}@brightwells.co.uk>`)); break;
+      case 2: mb.add('queue', mail('lettings@brightwells.co.uk', 'TOM@tenant.example', `<alias-${i}@brightwells.co.uk>`)); break;
+      case 3: mb.add('queue', mail('stranger@nowhere.example', 'agent@brightwells.co.uk', `<none-${i}@nowhere.example>`)); break;
+      case 4: mb.add('queue', mail('agent@brightwells.co.uk', 'agent@brightwells.co.uk', `<self-${i}@brightwells.co.uk>`)); break;
+      default: mb.add('queue', mail('buyer@example.org', 'agent@brightwells.co.uk', '', { subject: `Draft ${i}` })); break;
+    }
+  }
+}
+
+/** The events a complete, correct run must have recorded: one per (message, matched group). */
+function expectedEventKeys(mb: MemoryMailbox): Set<string> {
+  const keys = new Set<string>();
+  for (const m of mb.mails.values()) {
+    const msg = m.message;
+    if (!msg.internetMessageId) continue;
+    const own = new Set(OWNER.addresses.map((a) => a.toLowerCase()));
+    const addrs = [...msg.from, ...msg.to].map((a) => a.address).filter((a) => !own.has(a));
+    for (const g of GROUPS) if (g.addresses.some((a) => addrs.includes(a))) keys.add(`agent@brightwells.co.uk|${msg.internetMessageId}|${g.id}`);
+  }
+  return keys;
+}
+
+describe('syncQueue', () => {
+  it('files each mail into Sent, Received or Failed by direction and match', async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 6);
+    const dir = new MemoryDirectory(GROUPS);
+    const report = await syncQueue(mb, dir, { owner: OWNER });
+
+    expect(report.total).toBe(6);
+    expect(mb.in('queue')).toHaveLength(0);
+    const subjects = (place: string) => mb.in(place as never).map((m) => m.message.internetMessageId).sort();
+    expect(subjects('received')).toEqual(['<in-0@gmail.com>']);
+    expect(subjects('sent')).toEqual(['<alias-2@brightwells.co.uk>', '<out-1@brightwells.co.uk>']);
+    expect(subjects('failed')).toEqual(['', '<none-3@nowhere.example>', '<self-4@brightwells.co.uk>']);
+    expect(report).toMatchObject({ sent: 2, received: 1, failed: 3, pending: 0, cancelled: false });
+    expect(report.error).toBeUndefined();
+
+    const inbound = report.results.find((r) => r.internetMessageId === '<in-0@gmail.com>')!;
+    expect(inbound.direction).toBe('inbound');
+    expect(inbound.groups.map((g) => g.groupId).sort()).toEqual(['g1', 'g2']);
+    expect(report.results.find((r) => r.internetMessageId === '<none-3@nowhere.example>')!.reason).toBe('no-matching-group');
+    expect(report.results.find((r) => r.internetMessageId === '')!.reason).toBe('invalid-message');
+    // The owner's own address never matches a group, even when it is the only address.
+    expect(report.results.find((r) => r.internetMessageId === '<self-4@brightwells.co.uk>')!.status).toBe('failed');
+    expect(dir.events.size).toBe(4);
+  });
+
+  it('moves the selected mails into Queue first and also picks up mails left there', async () => {
+    const mb = new MemoryMailbox();
+    const a = mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
+    const b = mb.add('inbox', mail('agent@brightwells.co.uk', 'buyer@example.org', '<b@x>'));
+    mb.add('inbox', mail('buyer@example.org', 'agent@brightwells.co.uk', '<not-selected@x>'));
+    mb.add('queue', mail('buyer@example.org', 'agent@brightwells.co.uk', '<left-over@x>'));
+    const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, selection: [a, b, a] });
+    expect(report.total).toBe(3);
+    expect(report).toMatchObject({ sent: 1, received: 2 });
+    expect(mb.in('inbox').map((m) => m.message.internetMessageId)).toEqual(['<not-selected@x>']);
+    expect(mb.calls.filter((c) => c.startsWith('move:queue'))).toEqual(['move:queue:2']);
+  });
+
+  it('reports selected mails that could not be queued and carries on', async () => {
+    const mb = new MemoryMailbox();
+    const a = mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
+    const orig = mb.move.bind(mb);
+    mb.move = async (ids, to, folders) => {
+      if (to !== 'queue') return orig(ids, to, folders);
+      return ids.map((id) => (id === a ? { id, ok: false as const, cause: 'throttled' as const, message: 'slow down' } : { id, ok: false as const, cause: 'message-gone' as const }));
+    };
+    const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, selection: [a, 'vanished'] });
+    expect(report.notQueued).toEqual([{ id: a, cause: 'throttled', message: 'slow down' }]);
+    expect(report.total).toBe(0);
+  });
+
+  it('batches directory calls and bounds how many are in flight', async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 45);
+    const dir = new MemoryDirectory(GROUPS);
+    let inFlight = 0;
+    let peak = 0;
+    const file = dir.file.bind(dir);
+    dir.file = async (msgs, ctx) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      expect(msgs.length).toBeLessThanOrEqual(10);
+      return file(msgs, ctx);
+    };
+    const progress: SyncProgress[] = [];
+    const report = await syncQueue(mb, dir, { owner: OWNER, batchSize: 10, concurrency: 2, onProgress: (p) => progress.push(p) });
+    expect(dir.calls).toBe(5);
+    expect(peak).toBe(2);
+    expect(report.total).toBe(45);
+    const perMail = progress.filter((p) => p.result);
+    expect(perMail).toHaveLength(45);
+    expect(perMail.map((p) => p.done)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+    expect(perMail.every((p) => p.total === 45)).toBe(true);
+    expect(progress[progress.length - 1].phase).toBe('done');
+  });
+
+  it('stops on a cause no retry fixes and leaves every unfiled mail in Queue', async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 30);
+    const err = new SyncError('authorisation-expired', 'Token expired', { providerCode: 'AADSTS700082' });
+    const report = await syncQueue(mb, new FailingDirectory(err), { owner: OWNER, batchSize: 10, concurrency: 1 });
+    expect(report.error).toEqual({ code: 'authorisation-expired', message: 'Token expired' });
+    expect(report.pending).toBe(30);
+    expect(mb.in('queue')).toHaveLength(30);
+    expect(report.results.every((r) => r.reason === 'authorisation-expired')).toBe(true);
+  });
+
+  it('keeps a mail in Queue when the directory answers a per-mail error, or when its move fails', async () => {
+    const mb = new MemoryMailbox();
+    mb.add('queue', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
+    mb.add('queue', mail('buyer@example.org', 'agent@brightwells.co.uk', '<b@x>'));
+    const dir = new MemoryDirectory(GROUPS);
+    const file = dir.file.bind(dir);
+    dir.file = async (msgs, ctx) => {
+      const out = await file(msgs, ctx);
+      return out.map((o, i) => (msgs[i].internetMessageId === '<b@x>' ? { status: 'error' as const, cause: 'unknown' as const, message: 'store busy' } : o));
+    };
+    mb.move = async (ids) => ids.map((id) => ({ id, ok: false as const, cause: 'throttled' as const }));
+    const report = await syncQueue(mb, dir, { owner: OWNER });
+    expect(report.pending).toBe(2);
+    expect(report.results.map((r) => r.reason).sort()).toEqual(['throttled', 'unknown']);
+    // Filed but not moved: its groups are still reported, so the user sees it reached Rezi.
+    expect(report.results.find((r) => r.internetMessageId === '<a@x>')!.groups).toHaveLength(2);
+    expect(mb.in('queue')).toHaveLength(2);
+  });
+
+  it('treats a mail already moved by another pane as done', async () => {
+    const mb = new MemoryMailbox();
+    mb.add('queue', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
+    const listed = await mb.listQueue();
+    mb.listQueue = async () => listed;
+    const other = new MemoryMailbox();
+    other.mails = mb.mails;
+    await syncQueue(other, new MemoryDirectory(GROUPS), { owner: OWNER });
+    const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER });
+    expect(report.results[0].status).toBe('received');
+  });
+
+  it('stops when the signal aborts, leaving the rest in Queue', async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 40);
+    const controller = new AbortController();
+    const dir = new MemoryDirectory(GROUPS);
+    const file = dir.file.bind(dir);
+    dir.file = async (msgs, ctx) => {
+      if (dir.calls === 0) controller.abort();
+      return file(msgs, ctx);
+    };
+    const report = await syncQueue(mb, dir, { owner: OWNER, batchSize: 10, concurrency: 1, signal: controller.signal });
+    expect(report.cancelled).toBe(true);
+    expect(report.error?.code).toBe('cancelled');
+    expect(mb.in('queue').length).toBe(40);
+    expect(report.pending).toBe(40);
+
+    const again = await syncQueue(mb, dir, { owner: OWNER, batchSize: 10 });
+    expect(again.pending).toBe(0);
+    expect(mb.in('queue')).toHaveLength(0);
+  });
+
+  it('reports a failure to prepare the folders as the run error', async () => {
+    const mb = new MemoryMailbox();
+    mb.ensureFolders = async () => {
+      throw new SyncError('server-unreachable', 'ECONNREFUSED');
+    };
+    const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER });
+    expect(report.error?.code).toBe('server-unreachable');
+    expect(report.total).toBe(0);
+  });
+
+  it('rejects a directory answer of the wrong length rather than misfiling', async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 3);
+    const report = await syncQueue(mb, { file: async () => [] }, { owner: OWNER });
+    expect(report.pending).toBe(3);
+    expect(mb.in('queue')).toHaveLength(3);
+  });
+});
+
+/**
+ * Interruption at every step: the process "dies" at the k-th fault point (every later call also
+ * fails, as a dead process would), then a fresh run completes. Whatever k is, every mail ends in
+ * exactly one of Sent/Received/Failed and every (message, group) has exactly one event.
+ */
+describe('syncQueue interrupted at every point, then re-run', () => {
+  const RUNS = 48;
+
+  async function countPoints(): Promise<{ hits: number; kinds: Set<string> }> {
+    const mb = new MemoryMailbox();
+    const ids = seedWithSelection(mb);
+    const dir = new MemoryDirectory(GROUPS);
+    let hits = 0;
+    const kinds = new Set<string>();
+    mb.fault = dir.fault = (point) => {
+      hits++;
+      kinds.add(point.replace(/:(sent|received|failed|queue)/, ''));
+    };
+    await syncQueue(mb, dir, { owner: OWNER, batchSize: 4, concurrency: 2, selection: ids });
+    return { hits, kinds };
+  }
+
+  function seedWithSelection(mb: MemoryMailbox): string[] {
+    seed(mb, 14);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', `<sel-${i}@gmail.com>`)));
+    return ids;
+  }
+
+  it('covers every fault point of a run, of every kind', async () => {
+    const { hits, kinds } = await countPoints();
+    expect(hits).toBe(RUNS);
+    expect([...kinds].sort()).toEqual(['ensureFolders', 'file:after', 'file:before', 'listQueue', 'move:after', 'move:before', 'move:partial']);
+  });
+
+  for (let k = 1; k <= RUNS; k++) {
+    it(`loses and duplicates nothing when interrupted at fault point ${k}`, async () => {
+      const mb = new MemoryMailbox();
+      const selection = seedWithSelection(mb);
+      const dir = new MemoryDirectory(GROUPS);
+      let hits = 0;
+      let dead = false;
+      const hook = (point: string) => {
+        if (dead) throw new Crash(point);
+        if (++hits === k) {
+          dead = true;
+          throw new Crash(point);
+        }
+      };
+      mb.fault = hook;
+      dir.fault = hook;
+      const first = await syncQueue(mb, dir, { owner: OWNER, batchSize: 4, concurrency: 2, selection });
+      expect(first.total + first.notQueued.length).toBeGreaterThanOrEqual(0);
+
+      // Restart: healthy ports over the same state. Selected mails that never reached Queue are
+      // selected again, as the user would.
+      mb.fault = () => {};
+      dir.fault = () => {};
+      const stillSelected = mb.in('inbox').map((m) => m.id);
+      const second = await syncQueue(mb, dir, { owner: OWNER, batchSize: 4, concurrency: 2, selection: stillSelected });
+      expect(second.error).toBeUndefined();
+
+      expect(mb.in('queue')).toHaveLength(0);
+      expect(mb.in('inbox')).toHaveLength(0);
+      expect(mb.mails.size).toBe(18);
+      const ids = [...mb.mails.values()].map((m) => `${m.message.internetMessageId}#${m.message.subject}`);
+      expect(new Set(ids).size).toBe(18);
+      // Exactly one event per (message, group): the store is keyed, so compare keys with what is due.
+      expect(new Set(dir.events.keys())).toEqual(expectedEventKeys(mb));
+      expect(new Set(dir.events.values()).size).toBe(dir.events.size);
+    });
+  }
+});
