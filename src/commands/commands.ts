@@ -1,0 +1,2 @@
+// Placeholder entry until the ribbon command lands.
+export {};
