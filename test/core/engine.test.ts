@@ -1,5 +1,6 @@
 import { SyncError } from '../../src/core/causes';
 import { syncQueue, type SyncProgress } from '../../src/core/engine';
+import type { FolderRole } from '../../src/core/ports';
 import { Crash, FailingDirectory, MemoryDirectory, MemoryMailbox, mail, type MemoryGroup } from '../support/memory';
 
 const OWNER = { addresses: ['agent@brightwells.co.uk', 'Lettings@Brightwells.co.uk'] };
@@ -79,8 +80,8 @@ describe('syncQueue', () => {
     const mb = new MemoryMailbox();
     const a = mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
     const orig = mb.move.bind(mb);
-    mb.move = async (ids, to, folders) => {
-      if (to !== 'queue') return orig(ids, to, folders);
+    mb.move = async (ids: readonly string[], to: FolderRole) => {
+      if (to !== 'queue') return orig(ids, to);
       return ids.map((id) => (id === a ? { id, ok: false as const, cause: 'throttled' as const, message: 'slow down' } : { id, ok: false as const, cause: 'message-gone' as const }));
     };
     const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, selection: [a, 'vanished'] });
