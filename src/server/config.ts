@@ -1,0 +1,170 @@
+/**
+ * The adapter's configuration, read from environment variables once at start-up. Every variable that
+ * is missing or wrong is reported with its own plain message, all at once, so an admin fixes the
+ * whole set in one go rather than one restart per mistake.
+ */
+import path from 'node:path';
+
+/** The fixed tenant of the built-in local issuer (demo users belong to it). */
+export const LOCAL_DEMO_TENANT = '7c1f4a2e-3b5d-4e6f-9a8b-0c1d2e3f4a5b';
+/** The audience (app id URI) local tokens are minted for, unless AUTH_AUDIENCE says otherwise. */
+export const DEFAULT_LOCAL_AUDIENCE = 'api://localhost/rezi-email-sync';
+/** Entra's multi-tenant JWKS: every tenant's signing keys. */
+export const ENTRA_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface AuthConfig {
+  /**
+   * Accepted `iss` values. `{tenantid}` in an entry (Entra's multi-tenant form,
+   * `https://login.microsoftonline.com/{tenantid}/v2.0`) is replaced by the token's `tid`, which must
+   * then be in `allowedTenants`. Empty while the local issuer is configured: filled in when it starts.
+   */
+  issuers: string[];
+  /** JWKS of the issuer(s); undefined while the local issuer is configured: filled in when it starts. */
+  jwksUrl?: string;
+  /** Expected `aud`: the adapter's app id URI (or client id). */
+  audience: string;
+  /** Tenant ids (`tid`) allowed to call; empty means only tenants named literally in `issuers`. */
+  allowedTenants: string[];
+  /** Start the built-in loopback issuer and trust it (local runs, demo, tests). */
+  localIssuer: boolean;
+  /** Port of the local issuer (0: any free port). */
+  localIssuerPort: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseFile: string;
+  allowedOrigins: string[];
+  auth: AuthConfig;
+  rezi: {
+    /** When set (with apiKey), the Rezi API is the directory instead of the embedded store. */
+    apiUrl?: string;
+    apiKey?: string;
+    /** Group links are `${webUrl}${groupRef}`. */
+    webUrl: string;
+  };
+  imap: { key?: string; keyFile?: string };
+  logLevel: LogLevel;
+  /** Load the demo data set when the store is empty. */
+  demoData: boolean;
+  /** API requests per user per minute. */
+  rateLimitPerMinute: number;
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`The adapter's configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = get(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (it is "${v}").`);
+      return fallback;
+    }
+    return Number(v);
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const v = get(name);
+    if (v === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${name} must be 1 or 0 (it is "${v}").`);
+    return fallback;
+  };
+  const url = (name: string, value: string | undefined, protocols = ['https:', 'http:']): string | undefined => {
+    if (value === undefined) return undefined;
+    try {
+      const u = new URL(value);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      problems.push(`${name} must be a full ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL (it is "${value}").`);
+      return undefined;
+    }
+  };
+  const list = (name: string): string[] =>
+    (get(name) ?? '')
+      .split(/[,\s]+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  const port = int('PORT', 3001, 0, 65535);
+  const host = get('HOST') ?? '127.0.0.1';
+  const dataDir = get('DATA_DIR') ?? '.data';
+  const databaseFile = get('DATABASE_FILE') ?? path.join(dataDir, 'rezi.sqlite');
+
+  const allowedOrigins = get('ALLOWED_ORIGINS') === undefined ? ['https://localhost:3000'] : list('ALLOWED_ORIGINS');
+  for (const o of allowedOrigins) {
+    try {
+      const u = new URL(o);
+      if (u.origin !== o.replace(/\/$/, '')) throw new Error('not an origin');
+    } catch {
+      problems.push(`ALLOWED_ORIGINS must be a comma-separated list of origins such as https://localhost:3000 ("${o}" is not one).`);
+    }
+  }
+
+  const localIssuer = flag('AUTH_LOCAL_ISSUER', true);
+  const localIssuerPort = int('AUTH_LOCAL_ISSUER_PORT', 3002, 0, 65535);
+  const issuers = list('AUTH_ISSUERS');
+  for (const iss of issuers) url('AUTH_ISSUERS', iss.replace('{tenantid}', 'tenant'));
+  const jwksUrl = url('AUTH_JWKS_URL', get('AUTH_JWKS_URL'));
+  const allowedTenants = list('AUTH_ALLOWED_TENANTS');
+  let audience = get('AUTH_AUDIENCE');
+  if (!localIssuer) {
+    if (issuers.length === 0) problems.push('AUTH_ISSUERS is required when AUTH_LOCAL_ISSUER=0 (e.g. https://login.microsoftonline.com/{tenantid}/v2.0).');
+    if (!audience) problems.push("AUTH_AUDIENCE is required when AUTH_LOCAL_ISSUER=0: the adapter's app id URI (api://…) or client id.");
+    if (issuers.some((i) => i.includes('{tenantid}')) && allowedTenants.length === 0) {
+      problems.push('AUTH_ALLOWED_TENANTS is required when AUTH_ISSUERS uses {tenantid}: list the tenant ids allowed to call.');
+    }
+  }
+  audience ??= DEFAULT_LOCAL_AUDIENCE;
+
+  const apiUrl = url('REZI_API_URL', get('REZI_API_URL'));
+  const apiKey = get('REZI_API_KEY');
+  if (apiUrl && !apiKey) problems.push('REZI_API_KEY is required when REZI_API_URL is set.');
+  if (apiKey && !get('REZI_API_URL')) problems.push('REZI_API_URL is required when REZI_API_KEY is set.');
+  const webUrl = url('REZI_WEB_URL', get('REZI_WEB_URL')) ?? 'https://app.rezi.example/groups/';
+
+  const logLevelRaw = (get('LOG_LEVEL') ?? 'info').toLowerCase();
+  let logLevel: LogLevel = 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
+  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (it is "${logLevelRaw}").`);
+
+  const config: Config = {
+    port,
+    host,
+    dataDir,
+    databaseFile,
+    allowedOrigins: allowedOrigins.map((o) => o.replace(/\/$/, '')),
+    auth: { issuers, jwksUrl, audience, allowedTenants, localIssuer, localIssuerPort },
+    rezi: { apiUrl, apiKey, webUrl },
+    imap: { key: get('IMAP_KEY'), keyFile: get('IMAP_KEY_FILE') },
+    logLevel,
+    demoData: flag('DEMO_DATA', true),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    bodyLimit: int('BODY_LIMIT', 1024 * 1024, 1024, 50 * 1024 * 1024),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrate, openDatabase, ping } from '../../src/server/store/db';
+import { loadConfig, ConfigError } from '../../src/server/config';
+
+describe('store', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rezi-store-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('migrates a fresh file, is idempotent on re-open, and enforces the exactly-once key', async () => {
+    const file = path.join(dir, 'a', 'rezi.sqlite');
+    let db = openDatabase(file);
+    const applied = await migrate(db);
+    expect(applied).toEqual(expect.arrayContaining(['0001_directory', '0002_timeline_and_history']));
+    expect(await ping(db)).toBe(true);
+    await db.insertInto('branches').values({ id: 'b1', name: 'Clifton', tenant_id: 't' }).execute();
+    await db.insertInto('users').values({ id: 'u1', oid: null, tenant_id: 't', email: 'a@x.test', name: 'A', branch_id: 'b1', role: 'agent' }).execute();
+    await db.insertInto('groups').values({ id: 'g1', branch_id: 'b1', name: 'G', kind: 'vendor', rezi_ref: null }).execute();
+    const ev = { owner_user_id: 'u1', internet_message_id: '<m@x>', group_id: 'g1', direction: 'inbound' as const, subject: 's', occurred_at: 'x', created_at: 'x' };
+    await db.insertInto('timeline_events').values({ id: 'e1', ...ev }).execute();
+    await expect(db.insertInto('timeline_events').values({ id: 'e2', ...ev }).execute()).rejects.toThrow(/UNIQUE/);
+    await db.destroy();
+    db = openDatabase(file);
+    expect(await migrate(db)).toEqual([]);
+    expect(await db.selectFrom('timeline_events').select('id').execute()).toEqual([{ id: 'e1' }]);
+    await db.destroy();
+  });
+});
+
+describe('config', () => {
+  it('has local defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3001, host: '127.0.0.1', dataDir: '.data', allowedOrigins: ['https://localhost:3000'], demoData: true });
+    expect(c.databaseFile).toBe(path.join('.data', 'rezi.sqlite'));
+    expect(c.auth.localIssuer).toBe(true);
+  });
+
+  it('reports every missing or wrong variable at once', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'abc', AUTH_LOCAL_ISSUER: '0', LOG_LEVEL: 'loud', REZI_API_URL: 'ftp://x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'AUTH_ISSUERS', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'REZI_API_URL']) expect(problems).toContain(name);
+  });
+});
