@@ -263,7 +263,7 @@ export function validateManifestText(text, { manifestDir = '.', assetsDirs = [] 
   for (const [url, sizes, label, el] of iconFiles) {
     if (sourceUrl && url.origin !== sourceUrl.origin) continue; // hosted elsewhere: cannot be checked offline
     const file = findAsset(url, manifestDir, assetsDirs);
-    if (!check(!!file, `icon ${url.pathname} for ${label}${at(el)} does not exist (looked in ${manifestDir}${assetsDirs.length ? ' and ' + assetsDirs.join(', ') : ''})`)) continue;
+    if (!check(!!file, `icon ${url.pathname} for ${label}${at(el)} does not exist (looked in ${manifestDir}${['', ...assetsDirs].join(', ')})`)) continue;
     const dims = pngSize(readFileSync(file));
     if (!check(!!dims, `icon ${file} for ${label} is not a PNG`)) continue;
     for (const size of sizes) {
@@ -328,7 +328,8 @@ function safeUrl(raw) {
 
 function findAsset(url, manifestDir, assetsDirs) {
   const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
-  const candidates = [join(manifestDir, rel), ...assetsDirs.map((d) => join(d, basename(rel)))];
+  // By path first; then by file name in <manifestDir>/assets and the given folders, for base URLs with a path prefix.
+  const candidates = [join(manifestDir, rel), ...[join(manifestDir, 'assets'), ...assetsDirs].map((d) => join(d, basename(rel)))];
   return candidates.find((c) => existsSync(c));
 }
 
