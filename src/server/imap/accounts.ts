@@ -1,0 +1,124 @@
+/**
+ * Agents' IMAP accounts: username, the password sealed by crypto.ts (AAD = user id), the server's
+ * folder delimiter, and the connection state the status card shows. Nothing here ever returns or
+ * logs the password except `credentialsFor`, which the mailbox needs to log in.
+ */
+import type { Kysely } from 'kysely';
+import type { CauseCode } from '../../core/causes';
+import type { ConnectionState } from '../../core/status';
+import type { Database } from '../store/schema';
+import type { CredentialCipher } from './crypto';
+import { imapDb } from './tables';
+
+export interface ImapAccount {
+  userId: string;
+  username: string;
+  folderDelimiter: string | null;
+  state: ConnectionState;
+  lastErrorCode: CauseCode | null;
+  lastErrorAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function getAccount(db: Kysely<Database>, userId: string): Promise<ImapAccount | undefined> {
+  const row = await imapDb(db)
+    .selectFrom('imap_accounts')
+    .select(['user_id', 'username', 'folder_delimiter', 'state', 'last_error_code', 'last_error_at', 'created_at', 'updated_at'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    userId: row.user_id,
+    username: row.username,
+    folderDelimiter: row.folder_delimiter,
+    state: row.state,
+    lastErrorCode: row.last_error_code,
+    lastErrorAt: row.last_error_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Stores (or replaces) the credentials after a successful login. */
+export async function saveAccount(
+  db: Kysely<Database>,
+  cipher: CredentialCipher,
+  account: { userId: string; username: string; password: string; folderDelimiter: string | null },
+  now: Date = new Date(),
+): Promise<void> {
+  const sealed = cipher.encrypt(account.password, account.userId);
+  const at = now.toISOString();
+  const row = {
+    user_id: account.userId,
+    username: account.username,
+    kid: sealed.kid,
+    iv: sealed.iv,
+    tag: sealed.tag,
+    ciphertext: sealed.ciphertext,
+    folder_delimiter: account.folderDelimiter,
+    created_at: at,
+    updated_at: at,
+    state: 'connected' as ConnectionState,
+    last_error_code: null,
+    last_error_at: null,
+  };
+  const { created_at: _created, ...update } = row;
+  void _created;
+  await imapDb(db)
+    .insertInto('imap_accounts')
+    .values(row)
+    .onConflict((oc) => oc.column('user_id').doUpdateSet(update))
+    .execute();
+}
+
+/** The username and decrypted password, for logging in. Undefined when none are stored. */
+export async function credentialsFor(db: Kysely<Database>, cipher: CredentialCipher, userId: string): Promise<{ username: string; password: string } | undefined> {
+  const row = await imapDb(db).selectFrom('imap_accounts').select(['username', 'kid', 'iv', 'tag', 'ciphertext']).where('user_id', '=', userId).executeTakeFirst();
+  if (!row) return undefined;
+  return { username: row.username, password: cipher.decrypt(row, userId) };
+}
+
+export async function deleteAccount(db: Kysely<Database>, userId: string): Promise<boolean> {
+  const result = await imapDb(db).deleteFrom('imap_accounts').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function setAccountState(db: Kysely<Database>, userId: string, state: ConnectionState, cause: CauseCode | null, now: Date = new Date()): Promise<void> {
+  const at = now.toISOString();
+  await imapDb(db)
+    .updateTable('imap_accounts')
+    .set(cause ? { state, last_error_code: cause, last_error_at: at, updated_at: at } : { state, updated_at: at })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/**
+ * Re-encrypts every credential sealed under an older key with the current one (key rotation).
+ * Rows whose key is no longer configured are left alone and counted: those users authenticate again.
+ */
+export async function rotateCredentials(db: Kysely<Database>, cipher: CredentialCipher): Promise<{ rotated: number; unreadable: number }> {
+  const idb = imapDb(db);
+  const stale = await idb.selectFrom('imap_accounts').select(['user_id', 'kid', 'iv', 'tag', 'ciphertext']).where('kid', '!=', cipher.currentKid).execute();
+  let rotated = 0;
+  let unreadable = 0;
+  for (const row of stale) {
+    let sealed;
+    try {
+      sealed = cipher.reseal(row, row.user_id);
+    } catch {
+      unreadable++;
+      continue;
+    }
+    // Only replace the row we read: a concurrent Authenticate may have stored a newer password.
+    const result = await idb
+      .updateTable('imap_accounts')
+      .set({ kid: sealed.kid, iv: sealed.iv, tag: sealed.tag, ciphertext: sealed.ciphertext })
+      .where('user_id', '=', row.user_id)
+      .where('kid', '=', row.kid)
+      .where('iv', '=', row.iv)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) rotated++;
+  }
+  return { rotated, unreadable };
+}

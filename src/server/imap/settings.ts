@@ -1,0 +1,190 @@
+/**
+ * Branch IMAP settings: what IT sends once per branch (server address, port, SSL used?, TLS used?),
+ * validated with plain-English messages, stored per branch and audited.
+ */
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import type { Kysely } from 'kysely';
+import { domainToAscii } from '../../core/addresses';
+import type { Database } from '../store/schema';
+import { imapDb } from './tables';
+
+export interface BranchImapSettings {
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (usually port 993). */
+  ssl: boolean;
+  /** A plain connection upgraded with STARTTLS (usually port 143). */
+  starttls: boolean;
+  /** Accept only certificates that verify (default true). */
+  verifyCertificates: boolean;
+}
+
+export interface StoredBranchImapSettings extends BranchImapSettings {
+  branchId: string;
+  updatedBy: string | null;
+  updatedAt: string;
+}
+
+export interface ValidationMessage {
+  field: 'host' | 'port' | 'ssl' | 'tls' | 'verifyCertificates' | 'body';
+  level: 'error' | 'warning';
+  message: string;
+}
+
+export type Validation = { ok: true; settings: BranchImapSettings; warnings: ValidationMessage[] } | { ok: false; errors: ValidationMessage[]; warnings: ValidationMessage[] };
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** The host in the form to connect to (lower case, ASCII), or undefined when it is neither an IP address nor a valid host name. */
+export function normaliseHost(input: string): string | undefined {
+  const text = input.trim().replace(/^\[(.*)\]$/, '$1');
+  if (net.isIP(text)) return text;
+  const ascii = domainToAscii(text);
+  if (!ascii || ascii.length > 253) return undefined;
+  const labels = ascii.split('.');
+  // A numeric-only last label is a malformed IP address (e.g. 10.0.0.300), not a host name.
+  if (!labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1])) return undefined;
+  return ascii;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/**
+ * Validates the admin API body. Accepts the form's names (`ssl`, `tls`, `allowInvalidCertificates`)
+ * and the stored names (`starttls`, `verifyCertificates`).
+ */
+export function validateSettings(input: unknown): Validation {
+  const errors: ValidationMessage[] = [];
+  const warnings: ValidationMessage[] = [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ field: 'body', level: 'error', message: 'Send the settings as a JSON object with host, port, ssl and tls.' }], warnings };
+  }
+  const body = input as Record<string, unknown>;
+
+  let host = '';
+  if (typeof body.host !== 'string' || body.host.trim() === '') {
+    errors.push({ field: 'host', level: 'error', message: 'Enter the IMAP server address, for example imap.example-mail.co.uk.' });
+  } else {
+    const normalised = normaliseHost(body.host);
+    if (!normalised) errors.push({ field: 'host', level: 'error', message: `"${body.host.trim().slice(0, 100)}" is not a valid server address: use a host name such as imap.example-mail.co.uk or an IP address.` });
+    else host = normalised;
+  }
+
+  const port = typeof body.port === 'string' && /^\d+$/.test(body.port.trim()) ? Number(body.port) : body.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    errors.push({ field: 'port', level: 'error', message: 'The port must be a whole number from 1 to 65535 (usually 993 with SSL, 143 with TLS).' });
+  }
+
+  const flag = (value: unknown, field: ValidationMessage['field'], label: string, fallback: boolean): boolean => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'boolean') return value;
+    errors.push({ field, level: 'error', message: `${label} must be true or false.` });
+    return fallback;
+  };
+  const ssl = flag(body.ssl, 'ssl', 'SSL Used?', false);
+  const starttls = flag(body.tls ?? body.starttls, 'tls', 'TLS Used?', false);
+  let verifyCertificates = true;
+  if (body.allowInvalidCertificates !== undefined) verifyCertificates = !flag(body.allowInvalidCertificates, 'verifyCertificates', 'allowInvalidCertificates', false);
+  else verifyCertificates = flag(body.verifyCertificates, 'verifyCertificates', 'verifyCertificates', true);
+
+  const flagsValid = !errors.some((e) => e.field === 'ssl' || e.field === 'tls');
+  if (!flagsValid) {
+    // The pair can't be judged until both answers are true or false.
+  } else if (ssl && starttls) {
+    errors.push({
+      field: 'tls',
+      level: 'error',
+      message: 'Choose either SSL or TLS, not both: SSL encrypts from the first byte (usually port 993); TLS upgrades a plain connection with STARTTLS (usually port 143).',
+    });
+  } else if (!ssl && !starttls && host && !isLoopback(host)) {
+    errors.push({
+      field: 'tls',
+      level: 'error',
+      message: 'With neither SSL nor TLS, mail passwords would cross the network unencrypted. Turn on SSL (usually port 993) or TLS (usually port 143).',
+    });
+  }
+  if (ssl && port === 143) warnings.push({ field: 'port', level: 'warning', message: 'Port 143 is normally used with TLS (STARTTLS), not SSL; check the port with the mail provider.' });
+  if (starttls && port === 993) warnings.push({ field: 'port', level: 'warning', message: 'Port 993 is normally used with SSL, not TLS (STARTTLS); check the port with the mail provider.' });
+  if (!verifyCertificates) {
+    warnings.push({ field: 'verifyCertificates', level: 'warning', message: 'Certificates will not be checked: anyone able to intercept the connection could read mail passwords. Use only for a server with a self-signed or private certificate.' });
+  }
+
+  if (errors.length) return { ok: false, errors, warnings };
+  return { ok: true, settings: { host, port: port as number, ssl, starttls, verifyCertificates }, warnings };
+}
+
+/** The settings in the shape the admin API answers (the form's names). */
+export function settingsToApi(s: StoredBranchImapSettings) {
+  return {
+    branchId: s.branchId,
+    host: s.host,
+    port: s.port,
+    ssl: s.ssl,
+    tls: s.starttls,
+    allowInvalidCertificates: !s.verifyCertificates,
+    updatedBy: s.updatedBy,
+    updatedAt: s.updatedAt,
+  };
+}
+
+export async function getBranchSettings(db: Kysely<Database>, branchId: string): Promise<StoredBranchImapSettings | undefined> {
+  const row = await imapDb(db).selectFrom('branch_imap_settings').selectAll().where('branch_id', '=', branchId).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    branchId: row.branch_id,
+    host: row.host,
+    port: row.port,
+    ssl: row.ssl === 1,
+    starttls: row.starttls === 1,
+    verifyCertificates: row.verify_certificates === 1,
+    updatedBy: row.updated_by,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Creates or replaces a branch's settings and records who changed what, in one transaction. */
+export async function putBranchSettings(
+  db: Kysely<Database>,
+  branchId: string,
+  settings: BranchImapSettings,
+  actorUserId: string,
+  now: Date = new Date(),
+): Promise<StoredBranchImapSettings> {
+  const at = now.toISOString();
+  return imapDb(db)
+    .transaction()
+    .execute(async (trx) => {
+      const before = await trx.selectFrom('branch_imap_settings').selectAll().where('branch_id', '=', branchId).executeTakeFirst();
+      const row = {
+        branch_id: branchId,
+        host: settings.host,
+        port: settings.port,
+        ssl: settings.ssl ? 1 : 0,
+        starttls: settings.starttls ? 1 : 0,
+        verify_certificates: settings.verifyCertificates ? 1 : 0,
+        updated_by: actorUserId,
+        updated_at: at,
+      };
+      await trx
+        .insertInto('branch_imap_settings')
+        .values(row)
+        .onConflict((oc) => oc.column('branch_id').doUpdateSet({ ...row }))
+        .execute();
+      const view = (r: { host: string; port: number; ssl: number; starttls: number; verify_certificates: number } | undefined) => r && { host: r.host, port: r.port, ssl: r.ssl === 1, tls: r.starttls === 1, allowInvalidCertificates: r.verify_certificates !== 1 };
+      await trx
+        .insertInto('audit_log')
+        .values({
+          id: randomUUID(),
+          at,
+          actor_user_id: actorUserId,
+          branch_id: branchId,
+          action: before ? 'imap-settings.update' : 'imap-settings.create',
+          details: JSON.stringify({ before: view(before) ?? null, after: view(row) }),
+        })
+        .execute();
+      return { branchId, ...settings, updatedBy: actorUserId, updatedAt: at };
+    });
+}
