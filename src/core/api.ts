@@ -84,7 +84,17 @@ export interface ApiStatus {
     /** IMAP: whether the branch has server settings. */
     branchConfigured?: boolean;
   };
-  lastSync?: { runId: string; source: 'graph' | 'imap'; finishedAt: string; total: number; sent: number; received: number; failed: number; pending: number; error?: { code: CauseCode; message: string } };
+  lastSync?: {
+    runId: string;
+    source: 'graph' | 'imap';
+    finishedAt: string;
+    total: number;
+    sent: number;
+    received: number;
+    failed: number;
+    pending: number;
+    error?: { code: CauseCode; message: string };
+  };
   recentFailures: { at: string; code: CauseCode; message: string; providerCode?: string }[];
   outage?: { suspected: boolean; provider: 'microsoft365' | 'google' | 'imap'; affectedUsers: number; since: string; message: string };
 }

@@ -44,7 +44,10 @@ export class SyncError extends Error {
 }
 
 export function isSyncError(e: unknown): e is SyncError {
-  return e instanceof SyncError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'SyncError' && typeof (e as { code?: unknown }).code === 'string');
+  return (
+    e instanceof SyncError ||
+    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'SyncError' && typeof (e as { code?: unknown }).code === 'string')
+  );
 }
 
 /** Wraps anything thrown into a SyncError, keeping typed ones as they are. */

@@ -193,7 +193,8 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
     for (const [destination, items] of byDestination) {
       const groupsOf = (o: FilingOutcome) => (o.status === 'filed' ? o.groups : []);
       if (signal?.aborted) {
-        for (const { message, outcome } of items) settle(baseResult(message, owner, 'pending', groupsOf(outcome), 'cancelled', 'Filed in Rezi; it will leave Queue on the next sync.'));
+        for (const { message, outcome } of items)
+          settle(baseResult(message, owner, 'pending', groupsOf(outcome), 'cancelled', 'Filed in Rezi; it will leave Queue on the next sync.'));
         continue;
       }
       let moves;

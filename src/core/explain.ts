@@ -23,12 +23,20 @@ export const EXPLANATIONS: Record<CauseCode, Explanation> = {
   'password-changed': {
     title: 'Your email password has changed',
     explanation: 'Has your email password changed recently? Rezi can’t sync after a password change until you reconnect with the new one.',
-    nextStep: { action: 'reconnect', label: 'Reconnect account', hint: `Check you can sign in to your email outside Rezi with the new password, then reconnect. ${RECONNECT_REASSURANCE}` },
+    nextStep: {
+      action: 'reconnect',
+      label: 'Reconnect account',
+      hint: `Check you can sign in to your email outside Rezi with the new password, then reconnect. ${RECONNECT_REASSURANCE}`,
+    },
   },
   'consent-missing': {
     title: 'Permission is needed',
     explanation: 'Rezi needs your approval (or your IT administrator’s) to read and file your mail.',
-    nextStep: { action: 'reconnect', label: 'Reconnect account', hint: 'Sign in again and approve the permission request. If it says an administrator must approve, ask your IT support.' },
+    nextStep: {
+      action: 'reconnect',
+      label: 'Reconnect account',
+      hint: 'Sign in again and approve the permission request. If it says an administrator must approve, ask your IT support.',
+    },
   },
   'session-stale': {
     title: 'A cached sign-in is out of date',
@@ -47,13 +55,19 @@ export const EXPLANATIONS: Record<CauseCode, Explanation> = {
   },
   throttled: {
     title: 'Microsoft asked us to slow down',
-    explanation: 'Your mailbox received a lot of requests at once, so Microsoft paused us briefly. Nothing is lost: mails waiting in Queue will be filed shortly.',
+    explanation:
+      'Your mailbox received a lot of requests at once, so Microsoft paused us briefly. Nothing is lost: mails waiting in Queue will be filed shortly.',
     nextStep: { action: 'retry-later', label: 'Try again shortly', hint: 'Wait a minute, then sync again.' },
   },
   'outage-suspected': {
     title: 'Possible Microsoft 365 / Google service issue',
-    explanation: 'Several people in your organisation are having the same problem right now, which points to a temporary outage at the email provider rather than anything on your side.',
-    nextStep: { action: 'retry-later', label: 'Wait and retry later', hint: 'Check the Microsoft 365 Service Status or Google Workspace Status Dashboard, and retry later.' },
+    explanation:
+      'Several people in your organisation are having the same problem right now, which points to a temporary outage at the email provider rather than anything on your side.',
+    nextStep: {
+      action: 'retry-later',
+      label: 'Wait and retry later',
+      hint: 'Check the Microsoft 365 Service Status or Google Workspace Status Dashboard, and retry later.',
+    },
   },
   'not-configured': {
     title: 'Your branch is not set up for email sync yet',
@@ -63,7 +77,11 @@ export const EXPLANATIONS: Record<CauseCode, Explanation> = {
   'no-matching-group': {
     title: 'No matching group in Rezi',
     explanation: 'Neither the To nor the From address is linked to a group card in Rezi, so no timeline event was added.',
-    nextStep: { action: 'add-contact', label: 'Link the address in Rezi', hint: 'Add the address to the right contact on a group card, then move the mail back into Queue and sync again.' },
+    nextStep: {
+      action: 'add-contact',
+      label: 'Link the address in Rezi',
+      hint: 'Add the address to the right contact on a group card, then move the mail back into Queue and sync again.',
+    },
   },
   'invalid-message': {
     title: 'This mail can’t be filed',

@@ -41,9 +41,7 @@ describe('address parsing and normalisation', () => {
   });
 
   it('normalises Graph-style recipient objects and strings', () => {
-    expect(
-      normaliseAddressList([{ address: 'A@B.example', name: ' A ' }, { address: null }, 'c@d.example, A@b.example', { address: 'nope' }]),
-    ).toEqual([
+    expect(normaliseAddressList([{ address: 'A@B.example', name: ' A ' }, { address: null }, 'c@d.example, A@b.example', { address: 'nope' }])).toEqual([
       { address: 'a@b.example', name: 'A' },
       { address: 'c@d.example', name: '' },
     ]);

@@ -14,12 +14,24 @@ const GROUPS: MemoryGroup[] = [
 function seed(mb: MemoryMailbox, n = 12): void {
   for (let i = 0; i < n; i++) {
     switch (i % 6) {
-      case 0: mb.add('queue', mail('Sarah Jones <sarah.jones@gmail.com>', 'agent@brightwells.co.uk', `<in-${i}@gmail.com>`)); break;
-      case 1: mb.add('queue', mail('agent@brightwells.co.uk', 'buyer@example.org', `<out-${i}@brightwells.co.uk>`)); break;
-      case 2: mb.add('queue', mail('lettings@brightwells.co.uk', 'TOM@tenant.example', `<alias-${i}@brightwells.co.uk>`)); break;
-      case 3: mb.add('queue', mail('stranger@nowhere.example', 'agent@brightwells.co.uk', `<none-${i}@nowhere.example>`)); break;
-      case 4: mb.add('queue', mail('agent@brightwells.co.uk', 'agent@brightwells.co.uk', `<self-${i}@brightwells.co.uk>`)); break;
-      default: mb.add('queue', mail('buyer@example.org', 'agent@brightwells.co.uk', '', { subject: `Draft ${i}` })); break;
+      case 0:
+        mb.add('queue', mail('Sarah Jones <sarah.jones@gmail.com>', 'agent@brightwells.co.uk', `<in-${i}@gmail.com>`));
+        break;
+      case 1:
+        mb.add('queue', mail('agent@brightwells.co.uk', 'buyer@example.org', `<out-${i}@brightwells.co.uk>`));
+        break;
+      case 2:
+        mb.add('queue', mail('lettings@brightwells.co.uk', 'TOM@tenant.example', `<alias-${i}@brightwells.co.uk>`));
+        break;
+      case 3:
+        mb.add('queue', mail('stranger@nowhere.example', 'agent@brightwells.co.uk', `<none-${i}@nowhere.example>`));
+        break;
+      case 4:
+        mb.add('queue', mail('agent@brightwells.co.uk', 'agent@brightwells.co.uk', `<self-${i}@brightwells.co.uk>`));
+        break;
+      default:
+        mb.add('queue', mail('buyer@example.org', 'agent@brightwells.co.uk', '', { subject: `Draft ${i}` }));
+        break;
     }
   }
 }
@@ -46,7 +58,11 @@ describe('syncQueue', () => {
 
     expect(report.total).toBe(6);
     expect(mb.in('queue')).toHaveLength(0);
-    const subjects = (place: string) => mb.in(place as never).map((m) => m.message.internetMessageId).sort();
+    const subjects = (place: string) =>
+      mb
+        .in(place as never)
+        .map((m) => m.message.internetMessageId)
+        .sort();
     expect(subjects('received')).toEqual(['<in-0@gmail.com>']);
     expect(subjects('sent')).toEqual(['<alias-2@brightwells.co.uk>', '<out-1@brightwells.co.uk>']);
     expect(subjects('failed')).toEqual(['', '<none-3@nowhere.example>', '<self-4@brightwells.co.uk>']);
@@ -82,7 +98,9 @@ describe('syncQueue', () => {
     const orig = mb.move.bind(mb);
     mb.move = async (ids: readonly string[], to: FolderRole) => {
       if (to !== 'queue') return orig(ids, to);
-      return ids.map((id) => (id === a ? { id, ok: false as const, cause: 'throttled' as const, message: 'slow down' } : { id, ok: false as const, cause: 'message-gone' as const }));
+      return ids.map((id) =>
+        id === a ? { id, ok: false as const, cause: 'throttled' as const, message: 'slow down' } : { id, ok: false as const, cause: 'message-gone' as const },
+      );
     };
     const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, selection: [a, 'vanished'] });
     expect(report.notQueued).toEqual([{ id: a, cause: 'throttled', message: 'slow down' }]);
