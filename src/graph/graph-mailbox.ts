@@ -1,0 +1,348 @@
+/**
+ * GraphMailbox: the core Mailbox port over Microsoft Graph (@microsoft/microsoft-graph-client).
+ *
+ * Request policy, so that a well-behaved pane never trips Outlook's limit of 4 concurrent requests
+ * per app and mailbox:
+ * - at most `maxInFlight` (4) Graph HTTP requests of this mailbox object in flight at once;
+ * - every $batch of moves is a serial chain (each sub-request `dependsOn` the previous), which Graph
+ *   runs one at a time: a batch then occupies one of the mailbox's 4 slots, not four, so four
+ *   batches of 20 may be in flight together. A failure inside the chain answers 424 for the rest,
+ *   which are sent again without counting as an attempt;
+ * - per sub-request retry of only what failed: 429 waits Retry-After, 503/504 and dropped
+ *   connections back off exponentially with jitter; after `maxAttempts` the mail's MoveResult is
+ *   `throttled` or `server-unreachable`, and the mail stays where it was.
+ * - every request and sub-request carries Prefer: IdType="ImmutableId", so ids survive moves.
+ */
+import { Client, type GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
+import { normaliseAddressList } from '../core/addresses';
+import { type CauseCode, SyncError } from '../core/causes';
+import { FOLDER_NAMES, FOLDER_ROOT, type FolderRole, type FolderTree, type Mailbox, type MoveResult, type QueuedMessage } from '../core/ports';
+import { Limiter, backoffMs, delay, parseRetryAfter } from './limiter';
+
+export const IMMUTABLE_ID_PREFER = 'IdType="ImmutableId"';
+export const MAX_BATCH = 20;
+export const QUEUE_SELECT = 'id,internetMessageId,from,toRecipients,ccRecipients,receivedDateTime,sentDateTime,subject,bodyPreview';
+
+export interface GraphMailboxOptions {
+  /** An access token for Graph with Mail.ReadWrite (and User.Read for owner()). */
+  getToken: () => Promise<string>;
+  /** e.g. https://graph.microsoft.com/v1.0 (default), or a stand-in's URL. */
+  baseUrl?: string;
+  /** Graph HTTP requests in flight at once (default 4). */
+  maxInFlight?: number;
+  /** Attempts per request or sub-request before giving up (default 5). */
+  maxAttempts?: number;
+  /** Milliseconds per Retry-After second (default 1000; tests shrink it). */
+  retryAfterUnitMs?: number;
+  /** First backoff for 503/504/network failures (default 500 ms), capped at backoffMaxMs (default 30 s). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  random?: () => number;
+}
+
+interface GraphRecipient {
+  emailAddress?: { name?: string | null; address?: string | null } | null;
+}
+
+interface GraphMessage {
+  id: string;
+  internetMessageId?: string | null;
+  from?: GraphRecipient | null;
+  toRecipients?: GraphRecipient[] | null;
+  ccRecipients?: GraphRecipient[] | null;
+  receivedDateTime?: string | null;
+  sentDateTime?: string | null;
+  subject?: string | null;
+  bodyPreview?: string | null;
+}
+
+interface GraphFolder {
+  id: string;
+  displayName: string;
+  totalItemCount?: number;
+}
+
+interface BatchResponse {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: { id?: string; error?: { code?: string; message?: string } };
+}
+
+/** Failure of one HTTP request after classification. */
+type Failure = { kind: 'retry-after'; ms: number } | { kind: 'backoff' } | { kind: 'fatal'; error: SyncError };
+
+function splitBase(baseUrl: string): { host: string; version: string } {
+  const u = new URL(baseUrl);
+  const parts = u.pathname.split('/').filter(Boolean);
+  const version = parts.pop() ?? 'v1.0';
+  return { host: `${u.origin}${parts.length ? `/${parts.join('/')}` : ''}`, version };
+}
+
+export function toQueuedMessage(m: GraphMessage): QueuedMessage {
+  const addr = (r: GraphRecipient | null | undefined) => (r?.emailAddress ? [{ address: r.emailAddress.address, name: r.emailAddress.name }] : []);
+  return {
+    id: m.id,
+    internetMessageId: m.internetMessageId ?? '',
+    from: normaliseAddressList(addr(m.from)),
+    to: normaliseAddressList((m.toRecipients ?? []).flatMap(addr)),
+    cc: normaliseAddressList((m.ccRecipients ?? []).flatMap(addr)),
+    date: m.receivedDateTime ?? m.sentDateTime ?? '',
+    subject: m.subject ?? '',
+    preview: (m.bodyPreview ?? '').slice(0, 500),
+  };
+}
+
+export class GraphMailbox implements Mailbox {
+  readonly client: Client;
+  private readonly baseUrl: string;
+  private readonly limiter: Limiter;
+  private readonly maxAttempts: number;
+  private readonly retryAfterUnitMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly random: () => number;
+  private tree: FolderTree | undefined;
+
+  constructor(private readonly options: GraphMailboxOptions) {
+    this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
+    const { host, version } = splitBase(this.baseUrl);
+    const getToken = options.getToken;
+    // Our own bearer middleware: the library's AuthenticationHandler only signs https Graph hosts.
+    const bearer: Middleware & { next?: Middleware } = {
+      async execute(context) {
+        const token = await getToken();
+        const opts = (context.options ??= {});
+        const headers = new Headers((opts.headers as HeadersInit | undefined) ?? {});
+        headers.set('Authorization', `Bearer ${token}`);
+        if (!headers.has('Prefer')) headers.set('Prefer', IMMUTABLE_ID_PREFER);
+        opts.headers = Object.fromEntries(headers.entries());
+        await bearer.next!.execute(context);
+      },
+      setNext(next) {
+        bearer.next = next;
+      },
+    };
+    // No RetryHandler: retries are ours, per sub-request, within the mailbox's concurrency budget.
+    this.client = Client.initWithMiddleware({ middleware: [bearer, new HTTPMessageHandler()], baseUrl: host, defaultVersion: version });
+    this.limiter = new Limiter(options.maxInFlight ?? 4);
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryAfterUnitMs = options.retryAfterUnitMs ?? 1000;
+    this.backoffBaseMs = options.backoffBaseMs ?? 500;
+    this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The mailbox owner's addresses: mail, user principal name and SMTP proxy addresses (aliases). */
+  async owner(signal?: AbortSignal): Promise<{ addresses: string[]; mail: string; name?: string }> {
+    const me = await this.request<{ mail?: string | null; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string }>(
+      (c) => c.api('/me').select('mail,userPrincipalName,proxyAddresses,displayName').get(),
+      signal,
+    );
+    const addresses = new Set<string>();
+    if (me.mail) addresses.add(me.mail);
+    if (me.userPrincipalName?.includes('@')) addresses.add(me.userPrincipalName);
+    for (const p of me.proxyAddresses ?? []) if (/^smtp:/i.test(p)) addresses.add(p.slice(5));
+    return { addresses: [...addresses], mail: me.mail ?? me.userPrincipalName ?? '', name: me.displayName };
+  }
+
+  async ensureFolders(signal?: AbortSignal): Promise<FolderTree> {
+    if (this.tree) return this.tree;
+    let rootId: string;
+    let created = false;
+    const existingRoot = await this.findFolder('/me/mailFolders', FOLDER_ROOT, signal);
+    if (existingRoot) rootId = existingRoot.id;
+    else {
+      const made = await this.createFolder('/me/mailFolders', FOLDER_ROOT, signal);
+      rootId = made.folder.id;
+      created = made.created;
+    }
+    const childPath = `/me/mailFolders/${encodeURIComponent(rootId)}/childFolders`;
+    // A folder we have just created has no children: skip the listing.
+    const children = created ? [] : await this.listFolders(childPath, signal);
+    const byName = new Map(children.map((f) => [f.displayName.toLowerCase(), f.id]));
+    const roles = Object.keys(FOLDER_NAMES) as FolderRole[];
+    const ids = await Promise.all(
+      roles.map(async (role) => {
+        const name = FOLDER_NAMES[role];
+        return byName.get(name.toLowerCase()) ?? (await this.createFolder(childPath, name, signal)).folder.id;
+      }),
+    );
+    const tree: FolderTree = { root: rootId, queue: '', sent: '', received: '', failed: '' };
+    roles.forEach((role, i) => (tree[role] = ids[i]));
+    this.tree = tree;
+    return tree;
+  }
+
+  async listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]> {
+    const out: QueuedMessage[] = [];
+    let page = await this.request<{ value: GraphMessage[]; '@odata.nextLink'?: string }>(
+      (c) => c.api(`/me/mailFolders/${encodeURIComponent(folders.queue)}/messages`).select(QUEUE_SELECT).top(1000).get(),
+      signal,
+    );
+    for (;;) {
+      for (const m of page.value) out.push(toQueuedMessage(m));
+      const next = page['@odata.nextLink'];
+      if (!next) break;
+      page = await this.request((c) => c.api(this.relative(next)).get(), signal);
+    }
+    return out;
+  }
+
+  /** Mails waiting in Queue and in Failed (the status card). */
+  async counts(folders: FolderTree, signal?: AbortSignal): Promise<{ queue: number; failed: number }> {
+    const count = (id: string) => this.request<GraphFolder>((c) => c.api(`/me/mailFolders/${encodeURIComponent(id)}`).select('id,displayName,totalItemCount').get(), signal);
+    const [queue, failed] = await Promise.all([count(folders.queue), count(folders.failed)]);
+    return { queue: queue.totalItemCount ?? 0, failed: failed.totalItemCount ?? 0 };
+  }
+
+  async move(ids: readonly string[], to: FolderRole, folders: FolderTree, signal?: AbortSignal): Promise<MoveResult[]> {
+    const destinationId = folders[to];
+    const unique = [...new Set(ids)];
+    const results = new Map<string, MoveResult>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += MAX_BATCH) chunks.push(unique.slice(i, i + MAX_BATCH));
+    // Chunks run concurrently; the limiter keeps them within the mailbox's concurrency budget.
+    await Promise.all(chunks.map((chunk) => this.moveChunk(chunk, destinationId, results, signal)));
+    return ids.map((id) => results.get(id) ?? { id, ok: false, cause: 'unknown', message: 'No answer for this mail.' });
+  }
+
+  private async moveChunk(chunk: string[], destinationId: string, results: Map<string, MoveResult>, signal?: AbortSignal): Promise<void> {
+    const attempts = new Map<string, number>(chunk.map((id) => [id, 0]));
+    let pending = chunk;
+    while (pending.length > 0) {
+      const requests = pending.map((id, i) => ({
+        id: String(i + 1),
+        method: 'POST',
+        url: `/me/messages/${encodeURIComponent(id)}/move`,
+        headers: { 'Content-Type': 'application/json', Prefer: IMMUTABLE_ID_PREFER },
+        body: { destinationId },
+        ...(i > 0 ? { dependsOn: [String(i)] } : {}),
+      }));
+      const envelope = await this.request<{ responses: BatchResponse[] }>((c) => c.api('/$batch').post({ requests }), signal);
+      const byId = new Map(envelope.responses.map((r) => [r.id, r]));
+      const retry: string[] = [];
+      let waitMs = 0;
+      let backoff = false;
+      pending.forEach((messageId, i) => {
+        const r = byId.get(String(i + 1));
+        const status = r?.status ?? 0;
+        if (status === 200 || status === 201) {
+          results.set(messageId, { id: messageId, ok: true, newId: r?.body?.id });
+          return;
+        }
+        if (status === 424) {
+          // Not executed: its predecessor in the chain failed. Free retry.
+          retry.push(messageId);
+          return;
+        }
+        if (status === 401) throw new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', { status, providerCode: r?.body?.error?.code });
+        if (status === 404) {
+          results.set(messageId, { id: messageId, ok: false, cause: 'message-gone', message: 'The mail is no longer there.' });
+          return;
+        }
+        const n = (attempts.get(messageId) ?? 0) + 1;
+        attempts.set(messageId, n);
+        const retryable = status === 429 || status === 503 || status === 504 || status === 0;
+        if (retryable && n < this.maxAttempts) {
+          retry.push(messageId);
+          if (status === 429) {
+            const header = r?.headers ? Object.entries(r.headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] : undefined;
+            const ms = parseRetryAfter(header, this.retryAfterUnitMs);
+            if (ms === undefined) backoff = true;
+            else waitMs = Math.max(waitMs, ms);
+          } else {
+            backoff = true;
+          }
+          return;
+        }
+        const cause: CauseCode = status === 429 ? 'throttled' : retryable ? 'server-unreachable' : status === 403 ? 'consent-missing' : 'unknown';
+        results.set(messageId, { id: messageId, ok: false, cause, message: r?.body?.error?.message ?? `Graph answered ${status}.` });
+      });
+      if (retry.length === 0) break;
+      const round = Math.max(...retry.map((id) => attempts.get(id) ?? 0));
+      if (backoff) waitMs = Math.max(waitMs, backoffMs(round, this.backoffBaseMs, this.backoffMaxMs, this.random));
+      if (waitMs > 0) await delay(waitMs, signal);
+      pending = retry;
+    }
+  }
+
+  /** A path relative to the base URL for an absolute @odata.nextLink (the client parses only https links itself). */
+  private relative(link: string): string {
+    return link.startsWith(this.baseUrl) ? link.slice(this.baseUrl.length) : link;
+  }
+
+  private async findFolder(collection: string, name: string, signal?: AbortSignal): Promise<GraphFolder | undefined> {
+    const escaped = name.replace(/'/g, "''");
+    const page = await this.request<{ value: GraphFolder[] }>((c) => c.api(collection).filter(`displayName eq '${escaped}'`).select('id,displayName').get(), signal);
+    return page.value.find((f) => f.displayName.toLowerCase() === name.toLowerCase());
+  }
+
+  private async listFolders(collection: string, signal?: AbortSignal): Promise<GraphFolder[]> {
+    const out: GraphFolder[] = [];
+    let page = await this.request<{ value: GraphFolder[]; '@odata.nextLink'?: string }>((c) => c.api(collection).select('id,displayName').top(100).get(), signal);
+    for (;;) {
+      out.push(...page.value);
+      const next = page['@odata.nextLink'];
+      if (!next) return out;
+      page = await this.request((c) => c.api(this.relative(next)).get(), signal);
+    }
+  }
+
+  /** Creates a folder; when it already exists (another pane won the race) finds it instead. */
+  private async createFolder(collection: string, name: string, signal?: AbortSignal): Promise<{ folder: GraphFolder; created: boolean }> {
+    try {
+      const folder = await this.request<GraphFolder>((c) => c.api(collection).post({ displayName: name }), signal, { folderExists: true });
+      return { folder, created: true };
+    } catch (e) {
+      if (!(e instanceof FolderExists)) throw e;
+      const found = await this.findFolder(collection, name, signal);
+      if (!found) throw new SyncError('unknown', `Graph said the folder ${name} exists but it cannot be found.`, { providerCode: 'ErrorFolderExists' });
+      return { folder: found, created: false };
+    }
+  }
+
+  /** One Graph HTTP request within the concurrency budget, retried on 429/503/504/network failures. */
+  private async request<T>(call: (client: Client) => Promise<T>, signal?: AbortSignal, flags: { folderExists?: boolean } = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw new SyncError('cancelled', 'The sync was cancelled.');
+      let failure: Failure;
+      try {
+        return await this.limiter.run(() => call(this.client));
+      } catch (e) {
+        if (flags.folderExists && isGraphError(e) && e.code === 'ErrorFolderExists') throw new FolderExists();
+        failure = this.classify(e, attempt);
+      }
+      if (failure.kind === 'fatal') throw failure.error;
+      await delay(failure.kind === 'retry-after' ? failure.ms : backoffMs(attempt, this.backoffBaseMs, this.backoffMaxMs, this.random), signal);
+    }
+  }
+
+  private classify(e: unknown, attempt: number): Failure {
+    if (e instanceof SyncError) return { kind: 'fatal', error: e };
+    if (typeof e === 'object' && e && (e as { name?: string }).name === 'AbortError') return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
+    if (!isGraphError(e)) return { kind: 'fatal', error: new SyncError('unknown', e instanceof Error ? e.message : String(e)) };
+    const status = e.statusCode;
+    const detail = { status: status > 0 ? status : undefined, providerCode: e.code ?? undefined, requestId: e.requestId ?? undefined };
+    const last = attempt >= this.maxAttempts;
+    if (status === 429) {
+      const ms = parseRetryAfter(e.headers?.get('Retry-After'), this.retryAfterUnitMs);
+      if (last) return { kind: 'fatal', error: new SyncError('throttled', 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.', { ...detail, retryAfterMs: ms }) };
+      return ms === undefined ? { kind: 'backoff' } : { kind: 'retry-after', ms };
+    }
+    if (status === 503 || status === 504 || status <= 0) {
+      if (e.code === 'AbortError') return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
+      if (last) return { kind: 'fatal', error: new SyncError('server-unreachable', 'Microsoft 365 could not be reached.', detail) };
+      return { kind: 'backoff' };
+    }
+    if (status === 401) return { kind: 'fatal', error: new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', detail) };
+    if (status === 403) return { kind: 'fatal', error: new SyncError('consent-missing', 'Permission to read and move mail has not been granted.', detail) };
+    return { kind: 'fatal', error: new SyncError('unknown', e.message || `Graph answered ${status}.`, detail) };
+  }
+}
+
+class FolderExists extends Error {}
+
+function isGraphError(e: unknown): e is GraphError {
+  return typeof e === 'object' && e !== null && typeof (e as GraphError).statusCode === 'number';
+}

@@ -1,0 +1,250 @@
+import { SyncError } from '../../src/core/causes';
+import { syncQueue } from '../../src/core/engine';
+import { FOLDER_NAMES, FOLDER_ROOT } from '../../src/core/ports';
+import { GraphMailbox, type GraphMailboxOptions } from '../../src/graph/graph-mailbox';
+import { type GraphStandin, type StandinOptions, startGraphStandin } from '../support/graph-standin';
+import { MemoryDirectory } from '../support/memory';
+
+const UNIT_MS = 40; // one Retry-After "second" in these tests
+
+let standin: GraphStandin;
+const open: GraphStandin[] = [];
+
+async function start(options: StandinOptions = {}) {
+  standin = await startGraphStandin(options);
+  open.push(standin);
+  return standin;
+}
+
+function mailbox(s: GraphStandin = standin, extra: Partial<GraphMailboxOptions> = {}) {
+  return new GraphMailbox({ baseUrl: s.url, getToken: async () => s.token, retryAfterUnitMs: UNIT_MS, backoffBaseMs: 5, backoffMaxMs: 40, random: () => 0.5, ...extra });
+}
+
+function seed(s: GraphStandin, n: number, folder = 'inbox', from = (i: number) => `client${i}@buyers.example`) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    ids.push(s.addMessage(folder, { from: from(i), to: ['agent@example.co.uk'], subject: `Mail ${i}`, internetMessageId: `<m${i}@example.net>`, bodyPreview: `Preview ${i}` }));
+  }
+  return ids;
+}
+
+const moveSubs = (s: GraphStandin) => s.counters.byKind['sub POST /me/messages/{id}/move'] ?? 0;
+const batches = (s: GraphStandin) => s.counters.byKind['POST /$batch'] ?? 0;
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+describe('GraphMailbox.ensureFolders', () => {
+  test('creates Rezi-Imported and its four children in a fresh mailbox', async () => {
+    await start();
+    const tree = await mailbox().ensureFolders();
+    expect(standin.folderId(FOLDER_ROOT)).toBe(tree.root);
+    for (const [role, name] of Object.entries(FOLDER_NAMES)) expect(standin.folderId(`${FOLDER_ROOT}/${name}`)).toBe(tree[role as keyof typeof FOLDER_NAMES]);
+    // 1 lookup + 1 root create + 4 child creates; no listing of a folder we just made.
+    expect(standin.counters.http).toBe(6);
+  });
+
+  test('finds a partly existing tree and creates only what is missing', async () => {
+    await start();
+    const queueId = standin.createFolderPath(`${FOLDER_ROOT}/Queue`);
+    const sentId = standin.createFolderPath(`${FOLDER_ROOT}/Sent`);
+    const tree = await mailbox().ensureFolders();
+    expect(tree.queue).toBe(queueId);
+    expect(tree.sent).toBe(sentId);
+    expect(standin.folderId(`${FOLDER_ROOT}/Failed`)).toBe(tree.failed);
+    expect(standin.counters.byKind['POST /me/mailFolders/{id}/childFolders']).toBe(2);
+    expect(standin.foldersNamed('Queue')).toHaveLength(1);
+  });
+
+  test.each([409, 400])('two panes racing on an empty mailbox end with exactly one tree (ErrorFolderExists as %i)', async (status) => {
+    await start({ folderExistsStatus: status, opMs: 5 });
+    const [a, b] = await Promise.all([mailbox().ensureFolders(), mailbox().ensureFolders()]);
+    expect(a).toEqual(b);
+    expect(standin.foldersNamed(FOLDER_ROOT)).toHaveLength(1);
+    for (const name of Object.values(FOLDER_NAMES)) expect(standin.foldersNamed(name)).toHaveLength(1);
+    expect(standin.log.some((l) => l.status === status)).toBe(true);
+  });
+});
+
+describe('GraphMailbox.move', () => {
+  test('45 mails move in 3 $batch envelopes, ids stay the same with immutable ids', async () => {
+    await start();
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    seed(standin, 45);
+    const inbox = standin.messagesIn('inbox');
+    standin.resetCounters();
+    const results = await box.move(
+      inbox.map((m) => m.immutableId),
+      'queue',
+      tree,
+    );
+    expect(batches(standin)).toBe(3);
+    expect(standin.counters.http).toBe(3);
+    expect(results.every((r) => r.ok)).toBe(true);
+    // Immutable ids: the id after the move is the id before it.
+    expect(results.map((r) => (r.ok ? r.newId : undefined))).toEqual(inbox.map((m) => m.immutableId));
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Queue`)).toHaveLength(45);
+    expect(standin.counters.maxConcurrent).toBeLessThanOrEqual(4);
+    expect(standin.counters.throttledByConcurrency).toBe(0);
+  });
+
+  test('REST (mutable) ids from Office are accepted; the answer carries the immutable id', async () => {
+    await start();
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const [restId] = seed(standin, 1);
+    const [r] = await box.move([restId], 'queue', tree);
+    const [inQueue] = standin.messagesIn(`${FOLDER_ROOT}/Queue`);
+    expect(r).toEqual({ id: restId, ok: true, newId: inQueue.immutableId });
+    expect(inQueue.id).not.toBe(restId); // the mutable id changed, as Graph does on a move
+  });
+
+  test('an unknown id is message-gone; the others still move', async () => {
+    await start();
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const ids = seed(standin, 3);
+    const results = await box.move([ids[0], 'AAMkAGI2-no-such-mail', ids[2]], 'sent', tree);
+    expect(results.map((r) => (r.ok ? 'ok' : r.cause))).toEqual(['ok', 'message-gone', 'ok']);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Sent`)).toHaveLength(2);
+  });
+
+  test('429 inside a batch: waits Retry-After and resends only what was not done', async () => {
+    await start({ retryAfterSeconds: 2 });
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const inbox = (seed(standin, 10), standin.messagesIn('inbox'));
+    const throttled = new Set([inbox[3].immutableId, inbox[7].immutableId]);
+    for (const id of throttled) standin.fault({ kind: 'throttle', times: 1, match: (r) => r.sub && r.path.includes(id) });
+    standin.resetCounters();
+    const t0 = Date.now();
+    const results = await box.move(
+      inbox.map((m) => m.immutableId),
+      'received',
+      tree,
+    );
+    const elapsed = Date.now() - t0;
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(2 * UNIT_MS * 2 - 5); // two rounds, each honouring Retry-After: 2
+    // Every mail executed once, plus one retry for each throttled one; none re-executed after success.
+    expect(moveSubs(standin)).toBe(10 + 2);
+    const executions = (id: string) => standin.log.filter((l) => l.sub && l.path.includes(id)).length;
+    for (const m of inbox) expect(executions(m.immutableId)).toBe(throttled.has(m.immutableId) ? 2 : 1);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Received`)).toHaveLength(10);
+  });
+
+  test('503 inside a batch backs off and retries; gives up after maxAttempts with server-unreachable', async () => {
+    await start();
+    const box = mailbox(standin, { maxAttempts: 3 });
+    const tree = await box.ensureFolders();
+    const inbox = (seed(standin, 4), standin.messagesIn('inbox'));
+    const stuck = inbox[1].immutableId;
+    standin.fault({ kind: '503', times: 1, match: (r) => r.sub && r.path.includes(inbox[0].immutableId) });
+    standin.fault({ kind: '504', times: 100, match: (r) => r.sub && r.path.includes(stuck) });
+    const results = await box.move(
+      inbox.map((m) => m.immutableId),
+      'failed',
+      tree,
+    );
+    expect(results.map((r) => (r.ok ? 'ok' : r.cause))).toEqual(['ok', 'server-unreachable', 'ok', 'ok']);
+    expect(standin.log.filter((l) => l.sub && l.path.includes(stuck))).toHaveLength(3);
+    expect(standin.messagesIn('inbox').map((m) => m.immutableId)).toEqual([stuck]);
+  });
+
+  test('persistent 429 gives up with throttled', async () => {
+    await start({ retryAfterSeconds: 1 });
+    const box = mailbox(standin, { maxAttempts: 2 });
+    const tree = await box.ensureFolders();
+    const [id] = seed(standin, 1);
+    standin.fault({ kind: 'throttle', times: 10, match: (r) => r.sub });
+    const [r] = await box.move([id], 'queue', tree);
+    expect(r).toMatchObject({ ok: false, cause: 'throttled' });
+  });
+
+  test('a dropped connection is retried', async () => {
+    await start();
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const inbox = (seed(standin, 5), standin.messagesIn('inbox'));
+    standin.fault({ kind: 'drop', times: 1, match: (r) => r.path === '/$batch' });
+    standin.resetCounters();
+    const results = await box.move(
+      inbox.map((m) => m.immutableId),
+      'queue',
+      tree,
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(batches(standin)).toBe(2);
+    expect(standin.log[0].status).toBe(-1);
+  });
+
+  test('401 maps to authorisation-expired', async () => {
+    await start();
+    const box = new GraphMailbox({ baseUrl: standin.url, getToken: async () => 'expired-token' });
+    await expect(box.ensureFolders()).rejects.toMatchObject({ code: 'authorisation-expired', detail: { status: 401, providerCode: 'InvalidAuthenticationToken' } });
+    await expect(box.ensureFolders()).rejects.toBeInstanceOf(SyncError);
+  });
+});
+
+describe('GraphMailbox.listQueue', () => {
+  test('follows @odata.nextLink: 2,500 mails in 3 pages, $select only what matching needs', async () => {
+    await start();
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    for (let i = 0; i < 2500; i++) standin.addMessage(`${FOLDER_ROOT}/Queue`, { from: { name: 'Jo Buyer', address: `Jo${i}@Buyers.Example` }, to: ['agent@example.co.uk'], cc: ['x@y.example'], subject: `S${i}`, internetMessageId: `<q${i}@x>`, bodyPreview: 'hello' });
+    standin.resetCounters();
+    const list = await box.listQueue(tree);
+    expect(list).toHaveLength(2500);
+    expect(standin.counters.byKind['GET /me/mailFolders/{id}/messages']).toBe(3);
+    expect(new Set(list.map((m) => m.id)).size).toBe(2500);
+    expect(list[0]).toEqual({
+      id: standin.messagesIn(`${FOLDER_ROOT}/Queue`)[0].immutableId,
+      internetMessageId: '<q0@x>',
+      from: [{ address: 'jo0@buyers.example', name: 'Jo Buyer' }],
+      to: [{ address: 'agent@example.co.uk', name: 'agent@example.co.uk' }],
+      cc: [{ address: 'x@y.example', name: 'x@y.example' }],
+      date: expect.any(String),
+      subject: 'S0',
+      preview: 'hello',
+    });
+  });
+});
+
+describe('syncQueue over GraphMailbox', () => {
+  test('100 selected mails filed end to end within 2·⌈N/20⌉ + 8 Graph requests', async () => {
+    await start({ opMs: 1 });
+    const box = mailbox();
+    // 60 from a known buyer (→ Received), 40 from strangers (→ Failed).
+    const ids = seed(standin, 100, 'inbox', (i) => (i < 60 ? 'buyer@clients.example' : `stranger${i}@nowhere.example`));
+    const directory = new MemoryDirectory([{ id: 'g1', name: '12 High Street', addresses: ['buyer@clients.example'] }]);
+    standin.resetCounters();
+    const owner = await box.owner();
+    const report = await syncQueue(box, directory, { owner, selection: ids, batchSize: 100, concurrency: 2 });
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ total: 100, received: 60, failed: 40, pending: 0, sent: 0 });
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Received`)).toHaveLength(60);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Failed`)).toHaveLength(40);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Queue`)).toHaveLength(0);
+    // The bound counts folders, the queue listing and moves (owner() is the services' /me call).
+    const withoutMe = standin.counters.http - (standin.counters.byKind['GET /me'] ?? 0);
+    expect(withoutMe).toBeLessThanOrEqual(2 * Math.ceil(100 / 20) + 8);
+    expect(standin.counters.throttledByConcurrency).toBe(0);
+    expect(standin.counters.maxConcurrent).toBeLessThanOrEqual(4);
+  });
+
+  test('owner() reads mail, UPN and SMTP proxy addresses', async () => {
+    await start({ user: { mail: 'Agent@Example.co.uk', userPrincipalName: 'agent@example.co.uk', proxyAddresses: ['SMTP:Agent@Example.co.uk', 'smtp:lettings@example.co.uk', 'X500:/o=x'] } });
+    const owner = await mailbox().owner();
+    expect(owner.addresses).toEqual(['Agent@Example.co.uk', 'agent@example.co.uk', 'lettings@example.co.uk']);
+  });
+
+  test('a second run after a crash-free first run finds the same tree with two lookups', async () => {
+    await start();
+    await mailbox().ensureFolders();
+    standin.resetCounters();
+    await mailbox().ensureFolders();
+    expect(standin.counters.http).toBe(2);
+  });
+});

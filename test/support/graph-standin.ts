@@ -1,0 +1,588 @@
+/**
+ * A local stand-in for Microsoft Graph v1.0, for exactly the calls GraphMailbox makes. Real HTTP on
+ * 127.0.0.1 (port 0). Each behaviour follows a Microsoft Learn page:
+ *
+ * - GET /me ($select mail, userPrincipalName, proxyAddresses) — "Get user" (graph/api/user-get).
+ * - GET /me/mailFolders, /me/mailFolders/{id}/childFolders with $filter=displayName eq '…' and $top;
+ *   well-known names (msgfolderroot, inbox, sentitems) in place of ids — "List mailFolders",
+ *   "List childFolders", "mailFolder resource type" (well-known folder names).
+ * - POST /me/mailFolders, /me/mailFolders/{id}/childFolders → 201; a duplicate displayName answers
+ *   409 ErrorFolderExists "A folder with the specified name already exists." — "Create mailFolder",
+ *   "Create child folder" (and DESIGN.md: status seen as 409, sometimes 400; set `folderExistsStatus`).
+ * - GET /me/mailFolders/{id}/messages with $select and $top (default page 10, at most 1000), paging
+ *   by absolute @odata.nextLink URLs carrying $skiptoken — "List messages", "Paging Microsoft Graph
+ *   data in your app".
+ * - POST /me/messages/{id}/move {destinationId} → 201 with the moved message, which has a NEW id
+ *   unless the request carried Prefer: IdType="ImmutableId" (then the id is the immutable id, stable
+ *   across moves; the response echoes Preference-Applied) — "message: move", "Obtain immutable
+ *   identifiers for Outlook resources". Unknown ids → 404 ErrorItemNotFound.
+ * - POST /$batch with at most 20 requests (more → 400); the envelope answers 200 and each request its
+ *   own status/headers/body, in any order (correlate by id); `dependsOn` where the batch is fully
+ *   serial or fully parallel, a failed dependency → 424 — "Combine multiple HTTP requests using JSON
+ *   batching". Headers of a sub-request are its own: Prefer must be on each sub-request.
+ * - Authorization: Bearer <configured token>, else 401 InvalidAuthenticationToken — "Microsoft Graph
+ *   error responses and resource types".
+ * - Outlook throttling: more than 4 requests executing at once against the mailbox (sub-requests of a
+ *   batch included; Graph forwards at most 4 of a parallel batch to Outlook at a time) → 429
+ *   ApplicationThrottled "Application is over its MailboxConcurrency limit." with Retry-After in
+ *   whole seconds — "Microsoft Graph throttling guidance" and "Microsoft Graph service-specific
+ *   throttling limits" (Outlook service limits).
+ *
+ * Time: Retry-After is an integer number of seconds, as real Graph sends. Tests keep it at 1 and let
+ * the client scale seconds (GraphMailbox's `retryAfterUnitMs`) so that "1 s" waits a few ms.
+ *
+ * Faults (programmatic): `fault({kind, times | probability, match})` answers 429 (Retry-After), 503,
+ * 504, a delay, or a destroyed socket for matching requests; `rttMs` adds latency to every HTTP
+ * request (benchmarks). Counters of HTTP requests and sub-requests by kind, and a log of each.
+ */
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SeedMessage {
+  from: string | { name?: string; address: string };
+  to?: (string | { name?: string; address: string })[];
+  cc?: (string | { name?: string; address: string })[];
+  subject?: string;
+  internetMessageId?: string;
+  receivedDateTime?: string;
+  sentDateTime?: string;
+  bodyPreview?: string;
+  isDraft?: boolean;
+}
+
+interface StoredMessage {
+  /** Current (mutable) REST id: changes on every move. */
+  id: string;
+  immutableId: string;
+  folderId: string;
+  data: Required<Omit<SeedMessage, 'from' | 'to' | 'cc'>> & { from: Recipient; toRecipients: Recipient[]; ccRecipients: Recipient[] };
+}
+
+interface Recipient {
+  emailAddress: { name: string; address: string };
+}
+
+interface Folder {
+  id: string;
+  displayName: string;
+  parentFolderId: string;
+  wellKnown?: string;
+}
+
+export type FaultKind = 'throttle' | '503' | '504' | 'slow' | 'drop';
+
+export interface RequestInfo {
+  method: string;
+  /** Path after /v1.0, without query (e.g. /me/messages/AAMk…/move, /$batch). */
+  path: string;
+  /** A sub-request of a $batch. */
+  sub: boolean;
+}
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Which requests; default all. */
+  match?: (r: RequestInfo) => boolean;
+  /** Apply to the next N matching requests… */
+  times?: number;
+  /** …or to each matching request with this probability (seeded RNG). */
+  probability?: number;
+  /** 'throttle': Retry-After seconds (integer, default options.retryAfterSeconds). */
+  retryAfter?: number;
+  /** 'slow': delay before answering. */
+  delayMs?: number;
+}
+
+export interface StandinOptions {
+  /** Bearer token the stand-in accepts (default 'test-token'). */
+  token?: string;
+  /** Latency added to every HTTP request, ms. */
+  rttMs?: number;
+  /** How long one operation executes against the mailbox, ms (makes concurrency observable). */
+  opMs?: number;
+  /** Retry-After sent with 429s (seconds; default 1). */
+  retryAfterSeconds?: number;
+  /** Mailbox concurrency limit (default 4). */
+  concurrencyLimit?: number;
+  /** Status for ErrorFolderExists (409 observed; 400 also seen). */
+  folderExistsStatus?: number;
+  seed?: number;
+  user?: { mail: string; userPrincipalName?: string; proxyAddresses?: string[] };
+}
+
+export interface LogEntry extends RequestInfo {
+  status: number;
+}
+
+export interface GraphStandin {
+  /** Base URL including /v1.0, e.g. http://127.0.0.1:1234/v1.0 */
+  url: string;
+  token: string;
+  close(): Promise<void>;
+  addMessage(folderPath: string, m: SeedMessage): string;
+  /** Messages in a folder by path ('inbox', 'Rezi-Imported/Queue'), with their current and immutable ids. */
+  messagesIn(path: string): { id: string; immutableId: string; subject: string; internetMessageId: string }[];
+  /** Folder id by path, or undefined. */
+  folderId(path: string): string | undefined;
+  /** Creates a folder path (for "partly existing" trees). */
+  createFolderPath(path: string): string;
+  /** Folders (not well-known) named `name`, anywhere. */
+  foldersNamed(name: string): { id: string; parentFolderId: string }[];
+  fault(spec: FaultSpec): void;
+  clearFaults(): void;
+  counters: { http: number; sub: number; byKind: Record<string, number>; maxConcurrent: number; throttledByConcurrency: number };
+  log: LogEntry[];
+  resetCounters(): void;
+  /** Current mutable id of a message, by any id it has had or its immutable id. */
+  currentIdOf(anyId: string): string | undefined;
+  setToken(token: string): void;
+}
+
+interface SubResult {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+const WELL_KNOWN = ['msgfolderroot', 'inbox', 'sentitems', 'drafts', 'deleteditems'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function recipient(x: string | { name?: string; address: string }): Recipient {
+  return typeof x === 'string' ? { emailAddress: { name: x, address: x } } : { emailAddress: { name: x.name ?? x.address, address: x.address } };
+}
+
+function graphError(status: number, code: string, message: string, headers: Record<string, string> = {}): SubResult {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID() } } },
+  };
+}
+
+export async function startGraphStandin(options: StandinOptions = {}): Promise<GraphStandin> {
+  let token = options.token ?? 'test-token';
+  const rtt = options.rttMs ?? 0;
+  const opMs = options.opMs ?? 1;
+  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  const limit = options.concurrencyLimit ?? 4;
+  const folderExistsStatus = options.folderExistsStatus ?? 409;
+  const rng = mulberry32(options.seed ?? 42);
+  const user = options.user ?? { mail: 'agent@example.co.uk', userPrincipalName: 'agent@example.co.uk', proxyAddresses: ['SMTP:agent@example.co.uk', 'smtp:a.gent@example.co.uk'] };
+
+  let seq = 0;
+  const newId = (prefix: string) => `${prefix}${(++seq).toString(36).padStart(6, '0')}${Math.floor(rng() * 1e9).toString(36)}`;
+
+  const folders = new Map<string, Folder>();
+  const messages = new Map<string, StoredMessage>(); // by immutable id
+  const byAnyId = new Map<string, string>(); // any id it has had → immutable id (old ids answer 404: see move)
+  const addFolder = (displayName: string, parentFolderId: string, wellKnown?: string): Folder => {
+    const f: Folder = { id: newId('AAMkAGFo'), displayName, parentFolderId, wellKnown };
+    folders.set(f.id, f);
+    return f;
+  };
+  const root = addFolder('Top of Information Store', '', 'msgfolderroot');
+  addFolder('Inbox', root.id, 'inbox');
+  addFolder('Sent Items', root.id, 'sentitems');
+  addFolder('Drafts', root.id, 'drafts');
+  addFolder('Deleted Items', root.id, 'deleteditems');
+
+  const resolveFolder = (idOrName: string): Folder | undefined => {
+    const lower = idOrName.toLowerCase();
+    if (WELL_KNOWN.includes(lower)) return [...folders.values()].find((f) => f.wellKnown === lower);
+    return folders.get(idOrName);
+  };
+  const childrenOf = (parentId: string) => [...folders.values()].filter((f) => f.parentFolderId === parentId);
+  const folderByPath = (path: string): Folder | undefined => {
+    const parts = path.split('/').filter(Boolean);
+    let current: Folder | undefined = resolveFolder(parts[0]) ?? childrenOf(root.id).find((f) => f.displayName.toLowerCase() === parts[0].toLowerCase());
+    for (const p of parts.slice(1)) {
+      if (!current) return undefined;
+      current = childrenOf(current.id).find((f) => f.displayName.toLowerCase() === p.toLowerCase());
+    }
+    return current;
+  };
+
+  const faults: (FaultSpec & { left?: number })[] = [];
+  const counters = { http: 0, sub: 0, byKind: {} as Record<string, number>, maxConcurrent: 0, throttledByConcurrency: 0 };
+  const log: LogEntry[] = [];
+  let executing = 0;
+  let server: Server;
+  let baseUrl = '';
+
+  const kindOf = (r: RequestInfo) => {
+    const p = r.path
+      .replace(/\/mailFolders\/[^/]+/, '/mailFolders/{id}')
+      .replace(/\/messages\/[^/]+/, '/messages/{id}');
+    return `${r.sub ? 'sub ' : ''}${r.method} ${p}`;
+  };
+  const count = (r: RequestInfo) => {
+    const k = kindOf(r);
+    counters.byKind[k] = (counters.byKind[k] ?? 0) + 1;
+    if (r.sub) counters.sub++;
+    else counters.http++;
+  };
+
+  const pickFault = (r: RequestInfo): FaultSpec | undefined => {
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i];
+      if (f.match && !f.match(r)) continue;
+      if (f.kind === 'drop') continue; // drops: pickDropFault
+      if (f.left !== undefined) {
+        if (f.left <= 0) continue;
+        f.left--;
+        return f;
+      }
+      if (f.probability !== undefined && rng() < f.probability) return f;
+    }
+    return undefined;
+  };
+
+  const messageJson = (m: StoredMessage, immutable: boolean, select?: string[]) => {
+    const full: Record<string, unknown> = {
+      id: immutable ? m.immutableId : m.id,
+      parentFolderId: m.folderId,
+      ...m.data,
+    };
+    if (!select) return full;
+    const out: Record<string, unknown> = { id: full.id };
+    for (const s of select) if (s in full) out[s] = full[s];
+    return out;
+  };
+
+  const wantsImmutable = (headers: Record<string, string | undefined>) => /IdType\s*=\s*"?ImmutableId"?/i.test(headers['prefer'] ?? '');
+
+  /** Answers one request (top level or sub-request) against the mailbox state. */
+  const execute = async (method: string, rawUrl: string, headers: Record<string, string | undefined>, body: unknown, sub: boolean): Promise<SubResult> => {
+    const url = new URL(rawUrl, 'http://x/');
+    const path = url.pathname.replace(/^\/v1\.0/, '');
+    const info: RequestInfo = { method, path, sub };
+    if (sub) count(info);
+    const fault = pickFault(info);
+    if (fault?.kind === 'throttle') return graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'Retry-After': String(fault.retryAfter ?? retryAfterSeconds) });
+    if (fault?.kind === '503') return graphError(503, 'ServiceUnavailable', 'Service Unavailable');
+    if (fault?.kind === '504') return graphError(504, 'GatewayTimeout', 'Gateway Timeout');
+    if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 100);
+
+    if (executing >= limit) {
+      counters.throttledByConcurrency++;
+      return graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'Retry-After': String(retryAfterSeconds) });
+    }
+    executing++;
+    counters.maxConcurrent = Math.max(counters.maxConcurrent, executing);
+    try {
+      await sleep(opMs);
+      return route(method, path, url.searchParams, headers, body);
+    } finally {
+      executing--;
+    }
+  };
+
+  const page = <T>(items: T[], params: URLSearchParams, path: string, defaultTop: number) => {
+    const top = Math.min(Math.max(1, Number(params.get('$top') ?? defaultTop) || defaultTop), 1000);
+    const skip = Number(params.get('$skiptoken') ?? 0) || 0;
+    const slice = items.slice(skip, skip + top);
+    const result: Record<string, unknown> = { value: slice };
+    if (skip + top < items.length) {
+      const next = new URLSearchParams(params);
+      next.set('$skiptoken', String(skip + top));
+      next.set('$top', String(top));
+      result['@odata.nextLink'] = `${baseUrl}${path}?${next.toString()}`;
+    }
+    return result;
+  };
+
+  const folderJson = (f: Folder) => ({
+    id: f.id,
+    displayName: f.displayName,
+    parentFolderId: f.parentFolderId,
+    childFolderCount: childrenOf(f.id).length,
+    unreadItemCount: 0,
+    totalItemCount: [...messages.values()].filter((m) => m.folderId === f.id).length,
+    isHidden: false,
+  });
+
+  const filterByName = (list: Folder[], params: URLSearchParams): Folder[] | SubResult => {
+    const filter = params.get('$filter');
+    if (!filter) return list;
+    const m = /^\s*displayName\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(filter);
+    if (!m) return graphError(400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
+    const name = m[1].replace(/''/g, "'");
+    return list.filter((f) => f.displayName.toLowerCase() === name.toLowerCase());
+  };
+
+  const route = (method: string, path: string, params: URLSearchParams, headers: Record<string, string | undefined>, body: unknown): SubResult => {
+    const json = (status: number, b: unknown, h: Record<string, string> = {}): SubResult => ({ status, headers: { 'Content-Type': 'application/json', ...h }, body: b });
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '/me') {
+      const full: Record<string, unknown> = { id: 'user-1', displayName: 'Test Agent', ...user };
+      const select = params.get('$select')?.split(',');
+      if (!select) return json(200, full);
+      return json(200, Object.fromEntries(select.filter((s) => s in full).map((s) => [s, full[s]])));
+    }
+    // Folders: /me/mailFolders (children of msgfolderroot) or /me/mailFolders/{id}/childFolders.
+    if ((m = /^\/me\/mailFolders(?:\/([^/]+)\/childFolders)?$/.exec(path))) {
+      const parent = m[1] ? resolveFolder(decodeURIComponent(m[1])) : root;
+      if (!parent) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (method === 'GET') {
+        const list = filterByName(childrenOf(parent.id), params);
+        if (!Array.isArray(list)) return list;
+        return json(200, page(list.map(folderJson), params, path, 10));
+      }
+      if (method === 'POST') {
+        const name = (body as { displayName?: unknown } | undefined)?.displayName;
+        if (typeof name !== 'string' || !name) return graphError(400, 'ErrorInvalidRequest', 'displayName is required.');
+        if (childrenOf(parent.id).some((f) => f.displayName.toLowerCase() === name.toLowerCase())) {
+          return graphError(folderExistsStatus, 'ErrorFolderExists', 'A folder with the specified name already exists.');
+        }
+        return json(201, folderJson(addFolder(name, parent.id)));
+      }
+    }
+    if (method === 'GET' && (m = /^\/me\/mailFolders\/([^/]+)$/.exec(path))) {
+      const f = resolveFolder(decodeURIComponent(m[1]));
+      return f ? json(200, folderJson(f)) : graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    }
+    if (method === 'GET' && (m = /^\/me\/mailFolders\/([^/]+)\/messages$/.exec(path))) {
+      const f = resolveFolder(decodeURIComponent(m[1]));
+      if (!f) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      const select = params.get('$select')?.split(',').map((s) => s.trim());
+      const immutable = wantsImmutable(headers);
+      const list = [...messages.values()].filter((x) => x.folderId === f.id).map((x) => messageJson(x, immutable, select));
+      return json(200, page(list, params, path, 10), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
+    }
+    if (method === 'POST' && (m = /^\/me\/messages\/([^/]+)\/move$/.exec(path))) {
+      const given = decodeURIComponent(m[1]);
+      const key = byAnyId.get(given);
+      const msg = key ? messages.get(key) : undefined;
+      // A stale mutable id (the message has moved since) is not found, as in Exchange.
+      if (!msg || (given !== msg.immutableId && given !== msg.id)) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      const dest = resolveFolder(String((body as { destinationId?: unknown } | undefined)?.destinationId ?? ''));
+      if (!dest) return graphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
+      msg.folderId = dest.id;
+      msg.id = newId('AAMkAGI2');
+      byAnyId.set(msg.id, msg.immutableId);
+      const immutable = wantsImmutable(headers);
+      return json(201, messageJson(msg, immutable), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
+    }
+    return graphError(400, 'BadRequest', `Resource not found for the segment '${path}'.`);
+  };
+
+  const runBatch = async (body: unknown): Promise<SubResult> => {
+    const requests = (body as { requests?: unknown })?.requests;
+    if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (requests.length > 20) return graphError(400, 'BadRequest', 'Unable to deserialize content. Maximum number of requests in a batch is 20.');
+    type Sub = { id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown; dependsOn?: string[] };
+    const subs = requests as Sub[];
+    const ids = new Set(subs.map((s) => String(s.id)));
+    if (ids.size !== subs.length) return graphError(400, 'BadRequest', 'Batch request contains duplicate ids.');
+    const results = new Map<string, SubResult>();
+    const lowerHeaders = (h?: Record<string, string>) => Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const runOne = async (s: Sub) => {
+      const failedDep = (s.dependsOn ?? []).find((d) => (results.get(d)?.status ?? 0) >= 400);
+      if (failedDep) {
+        results.set(s.id, graphError(424, 'FailedDependency', `Dependent request '${failedDep}' failed.`));
+        return;
+      }
+      const method = String(s.method).toUpperCase();
+      const url = s.url.startsWith('/') ? s.url : `/${s.url}`;
+      const r = await execute(method, url, lowerHeaders(s.headers), s.body, true);
+      results.set(s.id, r);
+      log.push({ method, path: new URL(url, 'http://x/').pathname, sub: true, status: r.status });
+    };
+    if (subs.some((s) => s.dependsOn && s.dependsOn.length > 0)) {
+      // Sequenced batch: executed in order, one at a time.
+      for (const s of subs) await runOne(s);
+    } else {
+      // Parallel batch: Graph forwards at most 4 at a time to Outlook.
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(4, subs.length) }, async () => {
+        while (next < subs.length) await runOne(subs[next++]);
+      }));
+    }
+    // Responses may come in any order: shuffle so that clients correlate by id.
+    const responses = subs.map((s) => ({ id: s.id, ...results.get(s.id)! }));
+    for (let i = responses.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [responses[i], responses[j]] = [responses[j], responses[i]];
+    }
+    return { status: 200, headers: { 'Content-Type': 'application/json' }, body: { responses } };
+  };
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const send = (res: ServerResponse, r: SubResult) => {
+    const requestId = randomUUID();
+    res.writeHead(r.status, { 'request-id': requestId, 'client-request-id': requestId, ...r.headers });
+    res.end(r.body === undefined ? undefined : JSON.stringify(r.body));
+  };
+
+  server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x/');
+    const path = url.pathname.replace(/^\/v1\.0/, '');
+    const info: RequestInfo = { method: req.method ?? 'GET', path, sub: false };
+    count(info);
+    let status = 0;
+    try {
+      const text = await readBody(req);
+      if (rtt > 0) await sleep(rtt);
+      if (!url.pathname.startsWith('/v1.0/')) {
+        status = 404;
+        return send(res, graphError(404, 'BadRequest', 'Invalid version.'));
+      }
+      const auth = req.headers.authorization ?? '';
+      if (auth !== `Bearer ${token}`) {
+        status = 401;
+        return send(res, graphError(401, 'InvalidAuthenticationToken', auth ? 'Access token has expired or is not yet valid.' : 'Access token is empty.'));
+      }
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        status = 400;
+        return send(res, graphError(400, 'BadRequest', 'Unable to read JSON request payload.'));
+      }
+      if (path === '/$batch' && req.method === 'POST') {
+        if (pickDropFault(info)) {
+          status = -1;
+          req.socket.destroy();
+          return;
+        }
+        const fault = pickFault(info);
+        if (fault?.kind === 'throttle') {
+          status = 429;
+          return send(res, graphError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': String(fault.retryAfter ?? retryAfterSeconds) }));
+        }
+        if (fault?.kind === '503' || fault?.kind === '504') {
+          status = Number(fault.kind);
+          return send(res, graphError(status, fault.kind === '503' ? 'ServiceUnavailable' : 'GatewayTimeout', 'Service Unavailable'));
+        }
+        if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 100);
+        const r = await runBatch(body);
+        status = r.status;
+        return send(res, r);
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      if (pickDropFault(info)) {
+        status = -1;
+        req.socket.destroy();
+        return;
+      }
+      const r = await execute(info.method, `${path}${url.search}`, headers, body, false);
+      status = r.status;
+      send(res, r);
+    } catch (e) {
+      status = 500;
+      send(res, graphError(500, 'InternalServerError', e instanceof Error ? e.message : String(e)));
+    } finally {
+      log.push({ ...info, status });
+    }
+  });
+
+  // Drop faults on non-batch requests are taken before execute() so they never touch state.
+  const pickDropFault = (r: RequestInfo): boolean => {
+    const i = faults.findIndex((f) => f.kind === 'drop' && (!f.match || f.match(r)) && (f.left === undefined || f.left > 0));
+    if (i < 0) return false;
+    const f = faults[i];
+    if (f.left !== undefined) {
+      f.left--;
+      return true;
+    }
+    return f.probability !== undefined && rng() < f.probability;
+  };
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}/v1.0`;
+
+  return {
+    url: baseUrl,
+    get token() {
+      return token;
+    },
+    setToken(t: string) {
+      token = t;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    addMessage(folderPath, s) {
+      const folder = folderByPath(folderPath);
+      if (!folder) throw new Error(`No folder ${folderPath}`);
+      const immutableId = newId('AAkALgAA');
+      const stored: StoredMessage = {
+        id: newId('AAMkAGI2'),
+        immutableId,
+        folderId: folder.id,
+        data: {
+          from: recipient(s.from),
+          toRecipients: (s.to ?? []).map(recipient),
+          ccRecipients: (s.cc ?? []).map(recipient),
+          subject: s.subject ?? '',
+          internetMessageId: s.internetMessageId ?? `<${randomUUID()}@example.net>`,
+          receivedDateTime: s.receivedDateTime ?? new Date().toISOString(),
+          sentDateTime: s.sentDateTime ?? s.receivedDateTime ?? new Date().toISOString(),
+          bodyPreview: s.bodyPreview ?? '',
+          isDraft: s.isDraft ?? false,
+        },
+      };
+      messages.set(immutableId, stored);
+      byAnyId.set(immutableId, immutableId);
+      byAnyId.set(stored.id, immutableId);
+      return stored.id;
+    },
+    messagesIn(path) {
+      const f = folderByPath(path);
+      if (!f) return [];
+      return [...messages.values()].filter((m) => m.folderId === f.id).map((m) => ({ id: m.id, immutableId: m.immutableId, subject: m.data.subject, internetMessageId: m.data.internetMessageId }));
+    },
+    folderId: (path) => folderByPath(path)?.id,
+    createFolderPath(path) {
+      let parent = root;
+      for (const p of path.split('/').filter(Boolean)) {
+        parent = childrenOf(parent.id).find((f) => f.displayName === p) ?? addFolder(p, parent.id);
+      }
+      return parent.id;
+    },
+    foldersNamed: (name) => [...folders.values()].filter((f) => f.displayName === name && !f.wellKnown).map((f) => ({ id: f.id, parentFolderId: f.parentFolderId })),
+    fault(spec) {
+      faults.push({ ...spec, left: spec.times ?? (spec.probability === undefined ? 1 : undefined) });
+    },
+    clearFaults() {
+      faults.length = 0;
+    },
+    counters,
+    log,
+    resetCounters() {
+      counters.http = 0;
+      counters.sub = 0;
+      counters.byKind = {};
+      counters.maxConcurrent = 0;
+      counters.throttledByConcurrency = 0;
+      log.length = 0;
+    },
+    currentIdOf(anyId) {
+      const key = byAnyId.get(anyId);
+      return key ? messages.get(key)?.id : undefined;
+    },
+  };
+}
