@@ -1,0 +1,153 @@
+/** A PaneServices double: records calls, answers from plain data, and lets a test drive a sync step by step. */
+import type { ApiStatus } from '../../src/core/api';
+import { SyncError } from '../../src/core/causes';
+import type { MessageResult, SyncReport } from '../../src/core/engine';
+import type { HostInfo, ImapConnectRequest, PaneServices, SignedInAccount, SyncRunOptions } from '../../src/taskpane/services';
+
+export const JANE: SignedInAccount = { name: 'Jane Smith', email: 'jane@harbour-lettings.co.uk' };
+
+export function status(over: Partial<ApiStatus['account']> = {}, rest: Partial<ApiStatus> = {}): ApiStatus {
+  return {
+    user: { id: 'u1', name: 'Jane Smith', email: JANE.email, branchId: 'b1', branchName: 'Harbour Lettings', role: 'agent' },
+    account: { kind: 'office365', state: 'connected', ...over },
+    recentFailures: [],
+    ...rest,
+  };
+}
+
+export function result(over: Partial<MessageResult> & Pick<MessageResult, 'id' | 'subject' | 'status'>): MessageResult {
+  return { internetMessageId: `<${over.id}@example.test>`, from: [], direction: 'inbound', groups: [], ...over };
+}
+
+export function report(results: MessageResult[], over: Partial<SyncReport> = {}): SyncReport {
+  const count = (s: MessageResult['status']) => results.filter((r) => r.status === s).length;
+  return {
+    total: results.length,
+    sent: count('sent'),
+    received: count('received'),
+    failed: count('failed'),
+    pending: count('pending'),
+    results,
+    notQueued: [],
+    cancelled: false,
+    startedAt: '2026-11-23T10:00:00.000Z',
+    finishedAt: '2026-11-23T10:00:05.000Z',
+    ...over,
+  };
+}
+
+/** A promise the test settles by hand. */
+export function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export interface FakeOptions {
+  account?: SignedInAccount | undefined;
+  status?: ApiStatus | Error;
+  counts?: { queue: number; failed: number };
+  selected?: string[];
+  host?: Partial<HostInfo>;
+}
+
+export class FakeServices implements PaneServices {
+  account: SignedInAccount | undefined;
+  statusValue: ApiStatus | Error;
+  counts: { queue: number; failed: number } | undefined;
+  selected: string[];
+  hostInfo: HostInfo;
+  calls: { name: string; args: unknown[] }[] = [];
+  private listeners = new Set<(count: number) => void>();
+  /** What sync() does; by default files nothing. */
+  syncImpl: (ids: string[], opts: SyncRunOptions) => Promise<SyncReport> = async () => report([]);
+  signInImpl: () => Promise<SignedInAccount> = async () => JANE;
+  imapAuthenticateImpl: (req: ImapConnectRequest) => Promise<void> = async () => undefined;
+  imapSyncImpl: (opts: SyncRunOptions) => Promise<SyncReport> = async () => report([]);
+  lastRunOptions?: SyncRunOptions;
+
+  constructor(o: FakeOptions = {}) {
+    this.account = 'account' in o ? o.account : JANE;
+    this.statusValue = o.status ?? status();
+    this.counts = o.counts ?? { queue: 0, failed: 0 };
+    this.selected = o.selected ?? [];
+    this.hostInfo = { host: 'Outlook', platform: 'OfficeOnline', version: '16.0', dark: false, displayLanguage: 'en-GB', multiSelect: true, nestedAppAuth: true, ...o.host };
+  }
+
+  private record(name: string, ...args: unknown[]) {
+    this.calls.push({ name, args });
+  }
+  called(name: string) {
+    return this.calls.filter((c) => c.name === name);
+  }
+
+  /** Simulates Outlook's SelectedItemsChanged. */
+  select(ids: string[]) {
+    this.selected = ids;
+    for (const l of this.listeners) l(ids.length);
+  }
+
+  host() {
+    return this.hostInfo;
+  }
+  async currentAccount() {
+    this.record('currentAccount');
+    return this.account;
+  }
+  async signIn() {
+    this.record('signIn');
+    const a = await this.signInImpl();
+    this.account = a;
+    return a;
+  }
+  async signOut() {
+    this.record('signOut');
+    this.account = undefined;
+  }
+  async selectedItemIds() {
+    this.record('selectedItemIds');
+    return [...this.selected];
+  }
+  onSelectionChanged(listener: (count: number) => void) {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+  async status() {
+    this.record('status');
+    if (this.statusValue instanceof Error) throw this.statusValue;
+    return this.statusValue;
+  }
+  async folderCounts() {
+    this.record('folderCounts');
+    return this.counts;
+  }
+  async sync(itemIds: string[], opts: SyncRunOptions = {}) {
+    this.record('sync', itemIds);
+    this.lastRunOptions = opts;
+    return this.syncImpl(itemIds, opts);
+  }
+  imap = {
+    authenticate: async (req: ImapConnectRequest) => {
+      this.record('imap.authenticate', req.username);
+      return this.imapAuthenticateImpl(req);
+    },
+    startSync: async (opts: SyncRunOptions = {}) => {
+      this.record('imap.startSync');
+      this.lastRunOptions = opts;
+      return this.imapSyncImpl(opts);
+    },
+    stop: async () => {
+      this.record('imap.stop');
+    },
+  };
+  async clearCachedSession() {
+    this.record('clearCachedSession');
+    this.account = undefined;
+  }
+}
+
+export { SyncError };
