@@ -120,7 +120,10 @@ function compareVersions(a, b) {
   }
   return 0;
 }
-const parseVersion = (s) => String(s ?? '').split('.').map(Number);
+const parseVersion = (s) =>
+  String(s ?? '')
+    .split('.')
+    .map(Number);
 
 /**
  * Validates manifest XML text. Icons are looked up by URL path under `manifestDir` (so /assets/icon-16.png
@@ -158,7 +161,11 @@ export function validateManifestText(text, { manifestDir = '.', assetsDirs = [] 
   // --- top-level elements: known, present, in schema order, not repeated ---
   const top = root.children;
   for (const el of top) check(OFFICE_APP_ORDER.includes(el.local), `<${el.name}>${at(el)} is not a valid child of a MailApp <OfficeApp>`);
-  for (const name of REQUIRED) check(top.some((el) => el.local === name), `<${name}> is missing from <OfficeApp>`);
+  for (const name of REQUIRED)
+    check(
+      top.some((el) => el.local === name),
+      `<${name}> is missing from <OfficeApp>`,
+    );
   checkOrder(top, OFFICE_APP_ORDER, 'OfficeApp', check, at);
 
   // --- identity ---
@@ -182,7 +189,8 @@ export function validateManifestText(text, { manifestDir = '.', assetsDirs = [] 
   for (const vo of vos) {
     const type = vo.attrs['xsi:type'];
     if (check(type in VO_ORDER, `<VersionOverrides>${at(vo)} has an unknown xsi:type "${type ?? ''}"`)) {
-      for (const el of vo.children) check(VO_ORDER[type].includes(el.local), `<${el.name}>${at(el)} is not a valid child of <VersionOverrides xsi:type="${type}">`);
+      for (const el of vo.children)
+        check(VO_ORDER[type].includes(el.local), `<${el.name}>${at(el)} is not a valid child of <VersionOverrides xsi:type="${type}">`);
       checkOrder(vo.children, VO_ORDER[type], `VersionOverrides ${type}`, check, at);
     }
   }
@@ -193,7 +201,8 @@ export function validateManifestText(text, { manifestDir = '.', assetsDirs = [] 
     for (const resources of childrenNamed(vo, 'Resources')) {
       for (const collection of resources.children) {
         const ids = defined[collection.name];
-        if (!check(!!ids, `<${collection.name}>${at(collection)} is not a known resource collection (bt:Images, bt:Urls, bt:ShortStrings, bt:LongStrings)`)) continue;
+        if (!check(!!ids, `<${collection.name}>${at(collection)} is not a known resource collection (bt:Images, bt:Urls, bt:ShortStrings, bt:LongStrings)`))
+          continue;
         for (const item of collection.children) {
           const rid = item.attrs.id ?? '';
           check(rid !== '', `a <${item.name}>${at(item)} in <${collection.name}> has no id`);

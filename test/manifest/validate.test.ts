@@ -55,7 +55,13 @@ describe('validate-manifest', () => {
 
   test('a resid defined in the wrong collection is reported', () => {
     const xml = edit(MANIFEST, '<bt:Url id="Taskpane.Url"', '<bt:Url id="Taskpane.Wrong"');
-    const r = validate(edit(xml, '<bt:String id="Group.Label" DefaultValue="Rezi"/>', '<bt:String id="Group.Label" DefaultValue="Rezi"/><bt:String id="Taskpane.Url" DefaultValue="x"/>'));
+    const r = validate(
+      edit(
+        xml,
+        '<bt:String id="Group.Label" DefaultValue="Rezi"/>',
+        '<bt:String id="Group.Label" DefaultValue="Rezi"/><bt:String id="Taskpane.Url" DefaultValue="x"/>',
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toContain('resid "Taskpane.Url" is referenced by <SourceLocation> in Control "SyncButton"');
     expect(r.out).toContain('not defined in <bt:Urls>');
