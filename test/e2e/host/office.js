@@ -1,0 +1,394 @@
+/*
+ * Office.js stand-in for the end-to-end tests. It defines the `Office` global the way Outlook's
+ * Office.js does for the parts the add-in uses, plus `window.nestedAppAuthBridge` speaking the bridge
+ * protocol of @azure/msal-browser's nested app auth (BridgeProxy: GetInitContext, GetToken,
+ * GetTokenPopup), answering with real tokens that the host server gets from the adapter's local issuer.
+ *
+ * The scenario (theme, selection, user, token failures, runtime config) comes from the host page
+ * (`window.parent.__host`), falling back to the `scenario` query string, so the pane can also be
+ * opened on its own. Loaded before the pane's bundle, so `__REZI_CONFIG__` is set before it runs.
+ */
+(function () {
+  'use strict';
+
+  function readScenario() {
+    try {
+      if (window.parent && window.parent !== window && window.parent.__host) return window.parent.__host;
+    } catch (e) {
+      /* cross-origin parent: fall through */
+    }
+    try {
+      var q = new URLSearchParams(window.location.search).get('scenario');
+      if (q) return JSON.parse(q);
+    } catch (e) {
+      /* ignore */
+    }
+    return {};
+  }
+
+  var scenario = readScenario();
+  var user = scenario.user || { email: 'olivia.bennett@harbourestates.co.uk', name: 'Olivia Bennett' };
+  var tenantId = scenario.tenantId || '7c1f4a2e-3b5d-4e6f-9a8b-0c1d2e3f4a5b';
+  var oid = scenario.oid || '00000000-0000-0000-0000-0000000000a1';
+  var dark = scenario.theme === 'dark';
+  var selected = (scenario.selected || []).slice();
+  var log = (window.__officeStandinLog = []);
+
+  if (scenario.config) window.__REZI_CONFIG__ = scenario.config;
+
+  function note(kind, detail) {
+    log.push({ at: Date.now(), kind: kind, detail: detail });
+    try {
+      if (window.parent && window.parent.__hostEvents) window.parent.__hostEvents.push({ at: Date.now(), kind: kind, detail: detail });
+    } catch (e) {
+      /* ignore */
+    }
+  }
+
+  var AsyncResultStatus = { Succeeded: 'succeeded', Failed: 'failed' };
+  var EventType = {
+    SelectedItemsChanged: 'olkSelectedItemsChanged',
+    ItemChanged: 'olkItemSelectedChanged',
+    OfficeThemeChanged: 'officeThemeChanged',
+  };
+
+  function asyncResult(value, asyncContext, error) {
+    return {
+      status: error ? AsyncResultStatus.Failed : AsyncResultStatus.Succeeded,
+      value: error ? undefined : value,
+      error: error || null,
+      asyncContext: asyncContext,
+      diagnostics: null,
+    };
+  }
+
+  /** Office's optional-options, optional-callback argument convention. */
+  function splitArgs(args) {
+    var options = {};
+    var callback;
+    for (var i = 0; i < args.length; i++) {
+      if (typeof args[i] === 'function') callback = args[i];
+      else if (args[i] && typeof args[i] === 'object') options = args[i];
+    }
+    return { options: options, callback: callback };
+  }
+
+  function later(fn) {
+    setTimeout(fn, 0);
+  }
+
+  var handlers = {};
+
+  function itemFor(s) {
+    return {
+      itemId: s.itemId,
+      subject: s.subject,
+      itemType: 'message',
+      itemClass: 'IPM.Note',
+      conversationId: s.conversationId || 'conv-' + s.itemId,
+      internetMessageId: s.internetMessageId,
+      from: s.from,
+    };
+  }
+
+  var mailbox = {
+    get item() {
+      return selected.length > 0 ? itemFor(selected[0]) : null;
+    },
+    userProfile: { emailAddress: user.email, displayName: user.name, timeZone: 'GMT Standard Time', accountType: 'enterprise' },
+    diagnostics: { hostName: 'OutlookWebApp', hostVersion: '16.0.18000.10000', OWAView: 'ThreeColumns' },
+    restUrl: 'https://outlook.office.com/api',
+    ewsUrl: 'https://outlook.office365.com/EWS/Exchange.asmx',
+    convertToRestId: function (id, version) {
+      note('convertToRestId', { id: id, version: version });
+      return String(id).replace(/\//g, '-').replace(/\+/g, '_');
+    },
+    convertToEwsId: function (id) {
+      return String(id).replace(/-/g, '/').replace(/_/g, '+');
+    },
+    getSelectedItemsAsync: function () {
+      var a = splitArgs(arguments);
+      note('getSelectedItemsAsync', { count: selected.length });
+      var value = selected.map(function (s) {
+        return { itemId: s.itemId, subject: s.subject, itemType: 'message', itemMode: 'Read', hasAttachment: false, conversationId: 'conv-' + s.itemId };
+      });
+      later(function () {
+        if (a.callback) a.callback(asyncResult(value, a.options.asyncContext));
+      });
+    },
+    addHandlerAsync: function (eventType, handler) {
+      var a = splitArgs(Array.prototype.slice.call(arguments, 2));
+      (handlers[eventType] = handlers[eventType] || []).push(handler);
+      note('addHandlerAsync', { eventType: eventType });
+      later(function () {
+        if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext));
+      });
+    },
+    removeHandlerAsync: function (eventType) {
+      var a = splitArgs(Array.prototype.slice.call(arguments, 1));
+      delete handlers[eventType];
+      later(function () {
+        if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext));
+      });
+    },
+    getCallbackTokenAsync: function () {
+      // Legacy Exchange tokens are being turned off: the add-in must not rely on them.
+      var a = splitArgs(arguments);
+      later(function () {
+        if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext, { name: 'GenericTokenError', message: 'Legacy tokens are turned off.', code: 9018 }));
+      });
+    },
+  };
+
+  function theme() {
+    return dark
+      ? { bodyBackgroundColor: '#292827', bodyForegroundColor: '#ffffff', controlBackgroundColor: '#3b3a39', controlForegroundColor: '#ffffff', themeId: 'Black', isDarkTheme: true }
+      : { bodyBackgroundColor: '#ffffff', bodyForegroundColor: '#323130', controlBackgroundColor: '#ffffff', controlForegroundColor: '#323130', themeId: 'Colorful', isDarkTheme: false };
+  }
+
+  var requirementSets = { mailbox: '1.13', nestedappauth: '1.1', identityapi: '1.3', dialogapi: '1.2' };
+  function versionAtMost(asked, have) {
+    var a = String(asked || '1.1').split('.').map(Number);
+    var h = String(have).split('.').map(Number);
+    for (var i = 0; i < Math.max(a.length, h.length); i++) {
+      var x = a[i] || 0;
+      var y = h[i] || 0;
+      if (x !== y) return x < y;
+    }
+    return true;
+  }
+
+  var roaming = {};
+  var storageKey = 'office-standin-roaming';
+  try {
+    roaming = JSON.parse(window.localStorage.getItem(storageKey) || '{}');
+  } catch (e) {
+    roaming = {};
+  }
+
+  var readyInfo = { host: 'Outlook', platform: 'OfficeOnline' };
+  var readyCallbacks = [];
+  var isReady = false;
+
+  var Office = {
+    HostType: { Outlook: 'Outlook', Word: 'Word', Excel: 'Excel', PowerPoint: 'PowerPoint' },
+    PlatformType: { OfficeOnline: 'OfficeOnline', PC: 'PC', Mac: 'Mac', iOS: 'iOS', Android: 'Android', Universal: 'Universal' },
+    AsyncResultStatus: AsyncResultStatus,
+    EventType: EventType,
+    CoercionType: { Text: 'text', Html: 'html' },
+    MailboxEnums: {
+      RestVersion: { v1_0: 'v1.0', v2_0: 'v2.0', Beta: 'beta' },
+      ItemType: { Message: 'message', Appointment: 'appointment' },
+      ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' },
+    },
+    context: {
+      mailbox: mailbox,
+      host: 'Outlook',
+      platform: 'OfficeOnline',
+      diagnostics: { host: 'Outlook', platform: 'OfficeOnline', version: '16.0.18000.10000' },
+      displayLanguage: scenario.displayLanguage || 'en-GB',
+      contentLanguage: scenario.displayLanguage || 'en-GB',
+      get officeTheme() {
+        return theme();
+      },
+      requirements: {
+        isSetSupported: function (name, version) {
+          var have = requirementSets[String(name).toLowerCase()];
+          return have !== undefined && versionAtMost(version, have);
+        },
+      },
+      roamingSettings: {
+        get: function (k) {
+          return roaming[k];
+        },
+        set: function (k, v) {
+          roaming[k] = v;
+        },
+        remove: function (k) {
+          delete roaming[k];
+        },
+        saveAsync: function () {
+          var a = splitArgs(arguments);
+          window.localStorage.setItem(storageKey, JSON.stringify(roaming));
+          later(function () {
+            if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext));
+          });
+        },
+      },
+      ui: {
+        displayDialogAsync: function () {
+          // The stand-in has nested app auth, so the dialog fallback should never be used.
+          var a = splitArgs(Array.prototype.slice.call(arguments, 1));
+          note('displayDialogAsync', {});
+          later(function () {
+            if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext, { name: 'NotSupported', message: 'Dialogs are not available in the test host.', code: 12007 }));
+          });
+        },
+      },
+    },
+    actions: {
+      _associated: {},
+      associate: function (name, fn) {
+        Office.actions._associated[name] = fn;
+      },
+    },
+    addin: {
+      showAsTaskpane: function () {
+        return Promise.resolve();
+      },
+      hide: function () {
+        return Promise.resolve();
+      },
+    },
+    onReady: function (callback) {
+      return new Promise(function (resolve) {
+        function done() {
+          if (callback) callback(readyInfo);
+          resolve(readyInfo);
+        }
+        if (isReady) done();
+        else readyCallbacks.push(done);
+      });
+    },
+    initialize: undefined,
+  };
+
+  // Like Office.js, ready once the document has loaded (callers may register before or after).
+  function becomeReady() {
+    if (isReady) return;
+    isReady = true;
+    if (typeof Office.initialize === 'function') Office.initialize('taskpane');
+    readyCallbacks.splice(0).forEach(function (cb) {
+      cb();
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { setTimeout(becomeReady, 0); });
+  else setTimeout(becomeReady, 0);
+
+  window.Office = Office;
+
+  // ---- Nested app auth bridge ------------------------------------------------------------------
+  var listeners = [];
+  var consented = scenario.consented !== false;
+  var environment = 'login.microsoftonline.com';
+  var account = { homeAccountId: oid + '.' + tenantId, environment: environment, tenantId: tenantId, username: user.email, localAccountId: oid, name: user.name };
+
+  function respond(envelope) {
+    var text = JSON.stringify(envelope);
+    listeners.slice().forEach(function (cb) {
+      setTimeout(function () {
+        cb(text);
+      }, 0);
+    });
+  }
+
+  function failure(requestId, error) {
+    respond({ messageType: 'NestedAppAuthResponse', requestId: requestId, success: false, error: error });
+  }
+
+  function tokenFailure(kind) {
+    var f = scenario.tokenFailure;
+    if (!f) return undefined;
+    if (f.on && f.on !== 'any' && f.on !== kind) return undefined;
+    return {
+      status: f.status || 'USER_INTERACTION_REQUIRED',
+      code: f.code || 'invalid_grant',
+      subError: f.subError || '',
+      description: f.description || 'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+    };
+  }
+
+  function getToken(request, interactive) {
+    var params = request.tokenParams || {};
+    var kind = /(^|\s)api:\/\/|access_as_user/.test(params.scope || '') ? 'adapter' : 'graph';
+    note(interactive ? 'GetTokenPopup' : 'GetToken', { scope: params.scope, kind: kind });
+    var err = tokenFailure(kind);
+    if (err) return failure(request.requestId, err);
+    if (!interactive && !consented) {
+      return failure(request.requestId, { status: 'USER_INTERACTION_REQUIRED', code: 'interaction_required', description: 'AADSTS65001: The user or administrator has not consented to use the application.' });
+    }
+    if (interactive) consented = true;
+    fetch('/__host/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: params.scope || '', clientId: params.clientId, email: user.email, name: user.name, oid: oid, tenantId: tenantId }),
+    })
+      .then(function (res) {
+        if (!res.ok) throw new Error('token endpoint answered ' + res.status);
+        return res.json();
+      })
+      .then(function (t) {
+        respond({
+          messageType: 'NestedAppAuthResponse',
+          requestId: request.requestId,
+          success: true,
+          token: { access_token: t.access_token, id_token: t.id_token, expires_in: t.expires_in, scope: t.scope, properties: null, authority: 'https://' + environment + '/' + tenantId },
+          account: account,
+        });
+      })
+      .catch(function (e) {
+        failure(request.requestId, { status: 'TRANSIENT_ERROR', code: 'network_error', description: String(e && e.message) });
+      });
+  }
+
+  window.nestedAppAuthBridge = {
+    addEventListener: function (name, cb) {
+      if (name === 'message') listeners.push(cb);
+    },
+    removeEventListener: function (name, cb) {
+      listeners = listeners.filter(function (l) {
+        return l !== cb;
+      });
+    },
+    postMessage: function (message) {
+      var request;
+      try {
+        request = JSON.parse(message);
+      } catch (e) {
+        return;
+      }
+      if (!request || request.messageType !== 'NestedAppAuthRequest') return;
+      switch (request.method) {
+        case 'GetInitContext':
+          note('GetInitContext', {});
+          respond({
+            messageType: 'NestedAppAuthResponse',
+            requestId: request.requestId,
+            success: true,
+            initContext: {
+              sdkName: 'office-standin',
+              sdkVersion: '1.0.0',
+              capabilities: { queryAccount: false },
+              accountContext: consented ? { homeAccountId: account.homeAccountId, environment: environment, tenantId: tenantId } : undefined,
+            },
+          });
+          return;
+        case 'GetToken':
+          return getToken(request, false);
+        case 'GetTokenPopup':
+          return getToken(request, true);
+        case 'GetActiveAccount':
+          return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true, account: account });
+        case 'SignOut':
+          consented = scenario.consented !== false ? consented : false;
+          return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true });
+        default:
+          return failure(request.requestId, { status: 'PERSISTENT_ERROR', code: 'unsupported_method', description: 'The test host does not know ' + request.method });
+      }
+    },
+  };
+
+  // ---- Test hooks ------------------------------------------------------------------------------
+  window.__officeStandin = {
+    setSelection: function (items) {
+      selected = items.slice();
+      (handlers[EventType.SelectedItemsChanged] || []).forEach(function (h) {
+        h({ type: EventType.SelectedItemsChanged });
+      });
+    },
+    selection: function () {
+      return selected.slice();
+    },
+    log: log,
+  };
+})();
