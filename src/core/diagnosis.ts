@@ -123,7 +123,8 @@ function accountCheck(input: DiagnosisInput): CheckResult {
   const base = { id: 'account-connected' as const, label: CHECK_LABELS['account-connected'] };
   const { status, statusError } = input;
   if (!status) {
-    if (statusError) return { ...base, outcome: 'fail', detail: `Rezi’s status couldn’t be read: ${describe(statusError)}.`, cause: effectiveCode(statusError) };
+    if (statusError)
+      return { ...base, outcome: 'fail', detail: `Rezi’s status couldn’t be read: ${describe(statusError)}.`, cause: effectiveCode(statusError) };
     return { ...base, outcome: 'skipped', detail: 'The status wasn’t available to check.' };
   }
   const { account } = status;
@@ -138,7 +139,8 @@ function accountCheck(input: DiagnosisInput): CheckResult {
 
 function tokenCheck(input: DiagnosisInput): CheckResult {
   const base = { id: 'token-silent' as const, label: CHECK_LABELS['token-silent'] };
-  if (input.status?.account.kind === 'imap') return { ...base, outcome: 'skipped', detail: 'Not needed: this account signs in with an IMAP username and password.' };
+  if (input.status?.account.kind === 'imap')
+    return { ...base, outcome: 'skipped', detail: 'Not needed: this account signs in with an IMAP username and password.' };
   if (!input.token) return { ...base, outcome: 'skipped', detail: 'Not checked.' };
   if (input.token.obtained) return { ...base, outcome: 'pass', detail: 'Rezi could sign in to Microsoft 365 without asking you.' };
   const e = input.token.error;
@@ -190,7 +192,12 @@ function othersCheck(input: DiagnosisInput): CheckResult {
   const o = input.status.outage;
   if (o?.suspected) {
     const where = o.provider === 'imap' ? 'at your branch' : 'in your organisation';
-    return { ...base, outcome: 'fail', detail: `${o.affectedUsers} people ${where} have had the same kind of failure since ${o.since}: ${o.message}.`, cause: 'outage-suspected' };
+    return {
+      ...base,
+      outcome: 'fail',
+      detail: `${o.affectedUsers} people ${where} have had the same kind of failure since ${o.since}: ${o.message}.`,
+      cause: 'outage-suspected',
+    };
   }
   return { ...base, outcome: 'pass', detail: 'No one else nearby is reporting the same problem right now.' };
 }
@@ -227,7 +234,8 @@ function nextStepFor(cause: CauseCode, input: DiagnosisInput): Diagnosis['nextSt
         : 'Check you can sign in to Outlook on the web (or Gmail) in your browser with your current password. If that fails, update your password with your email provider first. Then come back and reconnect.',
     };
   }
-  if (cause === 'throttled') return { action: 'retry-later', label: 'Wait and try again', hint: 'Microsoft asked Rezi to slow down. Wait a minute or two, then sync again.' };
+  if (cause === 'throttled')
+    return { action: 'retry-later', label: 'Wait and try again', hint: 'Microsoft asked Rezi to slow down. Wait a minute or two, then sync again.' };
   return explain(cause).nextStep;
 }
 
@@ -255,7 +263,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       cause: undefined,
       title: 'Nothing wrong found automatically',
       likelyCause: 'Your account is connected, Rezi can sign in and the mail service is answering. The cause is probably something Rezi can’t see from here.',
-      nextStep: { action: 'follow-steps', label: 'Go through the steps', hint: 'Follow the steps below, one at a time. If they don’t fix it, escalate to Rezi support.' },
+      nextStep: {
+        action: 'follow-steps',
+        label: 'Go through the steps',
+        hint: 'Follow the steps below, one at a time. If they don’t fix it, escalate to Rezi support.',
+      },
       reassurance: reassuranceFor(undefined),
     };
   }

@@ -73,7 +73,14 @@ export interface GuidedFlowState {
 }
 
 export function startGuidedFlow(from: GuidedStepId = 'check-connection'): GuidedFlowState {
-  return { index: Math.max(0, GUIDED_STEPS.findIndex((s) => s.id === from)), answers: {}, resolved: false };
+  return {
+    index: Math.max(
+      0,
+      GUIDED_STEPS.findIndex((s) => s.id === from),
+    ),
+    answers: {},
+    resolved: false,
+  };
 }
 
 export function currentStep(state: GuidedFlowState): GuidedStep {

@@ -37,7 +37,17 @@ export interface SupportReport {
   steps: { id: string; answer: string }[];
   account: { kind: AccountKind | 'unknown'; state?: string; cause?: CauseCode; branchId?: string; userId?: string };
   client: { version: string; host?: string; hostVersion?: string; platform?: string; userAgent?: string };
-  lastSync?: { runId: string; source: string; finishedAt: string; total: number; sent: number; received: number; failed: number; pending: number; error?: { code: string; message: string } };
+  lastSync?: {
+    runId: string;
+    source: string;
+    finishedAt: string;
+    total: number;
+    sent: number;
+    received: number;
+    failed: number;
+    pending: number;
+    error?: { code: string; message: string };
+  };
   recentFailures: { at: string; code: string; providerCode?: string; message: string }[];
   errors: { source: string; code: string; providerCode?: string; requestId?: string; message?: string }[];
   requestIds: string[];
@@ -142,7 +152,9 @@ export function buildSupportReport(input: SupportReportInput): SupportReport {
     recentFailures: (status?.recentFailures ?? []).slice(0, 20).map((f) => ({ at: f.at, code: f.code, providerCode: f.providerCode, message: f.message })),
     errors: (input.errors ?? []).map((e) => ({ source: e.source, code: e.code, providerCode: e.providerCode, requestId: e.requestId, message: e.message })),
     requestIds: [...ids],
-    outage: status?.outage ? { suspected: status.outage.suspected, provider: status.outage.provider, affectedUsers: status.outage.affectedUsers, since: status.outage.since } : undefined,
+    outage: status?.outage
+      ? { suspected: status.outage.suspected, provider: status.outage.provider, affectedUsers: status.outage.affectedUsers, since: status.outage.since }
+      : undefined,
     question: input.question?.slice(0, 500),
     extra: input.extra,
   };
@@ -166,7 +178,10 @@ export function renderSupportReport(r: SupportReport): string {
   }
   if (r.lastSync) {
     const l = r.lastSync;
-    lines.push('', `Last sync: ${l.finishedAt} (${l.source}, run ${l.runId}) total ${l.total}, sent ${l.sent}, received ${l.received}, failed ${l.failed}, pending ${l.pending}`);
+    lines.push(
+      '',
+      `Last sync: ${l.finishedAt} (${l.source}, run ${l.runId}) total ${l.total}, sent ${l.sent}, received ${l.received}, failed ${l.failed}, pending ${l.pending}`,
+    );
     if (l.error) lines.push(`  error: ${l.error.code} — ${l.error.message}`);
   }
   if (r.recentFailures.length) {
@@ -175,9 +190,16 @@ export function renderSupportReport(r: SupportReport): string {
   }
   if (r.errors.length) {
     lines.push('', 'Errors seen by the pane:');
-    for (const e of r.errors) lines.push(`  ${e.source}: ${e.code}${e.providerCode ? ` (${e.providerCode})` : ''}${e.requestId ? ` request ${e.requestId}` : ''}${e.message ? ` — ${e.message}` : ''}`);
+    for (const e of r.errors)
+      lines.push(
+        `  ${e.source}: ${e.code}${e.providerCode ? ` (${e.providerCode})` : ''}${e.requestId ? ` request ${e.requestId}` : ''}${e.message ? ` — ${e.message}` : ''}`,
+      );
   }
-  if (r.outage) lines.push('', `Outage: ${r.outage.suspected ? 'suspected' : 'not suspected'} (${r.outage.provider}, ${r.outage.affectedUsers} users since ${r.outage.since})`);
+  if (r.outage)
+    lines.push(
+      '',
+      `Outage: ${r.outage.suspected ? 'suspected' : 'not suspected'} (${r.outage.provider}, ${r.outage.affectedUsers} users since ${r.outage.since})`,
+    );
   if (r.requestIds.length) lines.push('', `Request ids: ${r.requestIds.join(', ')}`);
   if (r.question) lines.push('', `Question: ${r.question}`);
   // The rendering goes through the same scrubber: belt and braces for free text.

@@ -36,7 +36,8 @@ export interface OutageDetectorOptions {
 }
 
 /** Provider-side 5xx-like codes a throttled failure may carry (HTTP status or Graph/Google code). */
-const SERVICE_SIDE = /^(5\d\d|serviceunavailable|gatewaytimeout|badgateway|internalservererror|backendError|UNAVAILABLE|server_error|temporarily_unavailable)$/i;
+const SERVICE_SIDE =
+  /^(5\d\d|serviceunavailable|gatewaytimeout|badgateway|internalservererror|backendError|UNAVAILABLE|server_error|temporarily_unavailable)$/i;
 
 /**
  * Only failures that point at the provider count. A changed password, missing consent or an

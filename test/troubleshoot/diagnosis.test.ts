@@ -6,7 +6,10 @@ const outcome = (d: Diagnosis, id: string) => d.checks.find((c) => c.id === id)?
 describe('diagnose: every cause of the support guide', () => {
   it('expired token: silent token fails with interaction required → reconnect', () => {
     const d = diagnose({
-      status: statusOf({ account: { state: 'authorisation-failed', cause: 'authorisation-expired' }, recentFailures: [{ at: '2026-11-23T10:00:00Z', code: 'authorisation-expired', message: 'expired', providerCode: 'AADSTS70043' }] }),
+      status: statusOf({
+        account: { state: 'authorisation-failed', cause: 'authorisation-expired' },
+        recentFailures: [{ at: '2026-11-23T10:00:00Z', code: 'authorisation-expired', message: 'expired', providerCode: 'AADSTS70043' }],
+      }),
       token: { obtained: false, error: { code: 'authorisation-expired', providerCode: 'interaction_required' } },
     });
     expect(outcome(d, 'account-connected')).toBe('fail');
@@ -38,7 +41,17 @@ describe('diagnose: every cause of the support guide', () => {
     const d = diagnose({
       status: statusOf({
         account: { kind: 'imap', state: 'authorisation-failed', cause: 'password-changed', username: 'amelia' },
-        lastSync: { runId: 'r1', source: 'imap', finishedAt: '2026-11-23T10:00:00Z', total: 0, sent: 0, received: 0, failed: 0, pending: 3, error: { code: 'password-changed', message: 'Login failed' } },
+        lastSync: {
+          runId: 'r1',
+          source: 'imap',
+          finishedAt: '2026-11-23T10:00:00Z',
+          total: 0,
+          sent: 0,
+          received: 0,
+          failed: 0,
+          pending: 3,
+          error: { code: 'password-changed', message: 'Login failed' },
+        },
         recentFailures: [{ at: '2026-11-23T10:00:00Z', code: 'password-changed', message: 'Login failed', providerCode: 'AUTHENTICATIONFAILED' }],
       }),
       ping: { target: 'imap', ok: false, error: { code: 'password-changed', providerCode: 'AUTHENTICATIONFAILED' } },
@@ -83,7 +96,13 @@ describe('diagnose: every cause of the support guide', () => {
     const d = diagnose({
       status: statusOf({
         account: { state: 'disconnected', cause: 'server-unreachable' },
-        outage: { suspected: true, provider: 'microsoft365', affectedUsers: 3, since: '2026-11-23T10:00:00.000Z', message: 'Possible Microsoft 365 / Google service issue' },
+        outage: {
+          suspected: true,
+          provider: 'microsoft365',
+          affectedUsers: 3,
+          since: '2026-11-23T10:00:00.000Z',
+          message: 'Possible Microsoft 365 / Google service issue',
+        },
       }),
       token: { obtained: true },
       ping: { target: 'graph', ok: false, error: { code: 'server-unreachable', status: 503 } },
@@ -98,7 +117,11 @@ describe('diagnose: every cause of the support guide', () => {
   });
 
   it('server unreachable → check the connection and try again', () => {
-    const d = diagnose({ status: statusOf({ account: { state: 'disconnected', cause: 'server-unreachable' } }), token: { obtained: true }, ping: { target: 'graph', ok: false } });
+    const d = diagnose({
+      status: statusOf({ account: { state: 'disconnected', cause: 'server-unreachable' } }),
+      token: { obtained: true },
+      ping: { target: 'graph', ok: false },
+    });
     expect(outcome(d, 'provider-reachable')).toBe('fail');
     expect(d.cause).toBe('server-unreachable');
     expect(d.nextStep).toMatchObject({ action: 'retry', label: 'Try again' });
@@ -106,14 +129,22 @@ describe('diagnose: every cause of the support guide', () => {
   });
 
   it('the adapter itself unreachable fails the account check', () => {
-    const d = diagnose({ statusError: { code: 'server-unreachable', message: 'fetch failed' }, token: { obtained: true }, ping: { target: 'graph', ok: true } });
+    const d = diagnose({
+      statusError: { code: 'server-unreachable', message: 'fetch failed' },
+      token: { obtained: true },
+      ping: { target: 'graph', ok: true },
+    });
     expect(outcome(d, 'account-connected')).toBe('fail');
     expect(outcome(d, 'last-error')).toBe('skipped');
     expect(d.cause).toBe('server-unreachable');
   });
 
   it('throttled → wait', () => {
-    const d = diagnose({ status: statusOf(), token: { obtained: true }, ping: { target: 'graph', ok: false, error: { code: 'throttled', providerCode: 'ApplicationThrottled', status: 429 } } });
+    const d = diagnose({
+      status: statusOf(),
+      token: { obtained: true },
+      ping: { target: 'graph', ok: false, error: { code: 'throttled', providerCode: 'ApplicationThrottled', status: 429 } },
+    });
     expect(outcome(d, 'provider-reachable')).toBe('warn');
     expect(d.cause).toBe('throttled');
     expect(d.nextStep.action).toBe('retry-later');

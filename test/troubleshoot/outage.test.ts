@@ -36,7 +36,13 @@ describe('outage detector', () => {
     c.advance(min(3));
     expect(d.assess('t1', 'b1')).toBeUndefined();
     d.record(fail({ userId: 'u3', at: c.at(min(3)), code: 'outage-suspected' }));
-    expect(d.assess('t1', 'b1')).toEqual({ suspected: true, provider: 'microsoft365', affectedUsers: 3, since: '2026-11-23T10:00:00.000Z', message: 'Possible Microsoft 365 / Google service issue' });
+    expect(d.assess('t1', 'b1')).toEqual({
+      suspected: true,
+      provider: 'microsoft365',
+      affectedUsers: 3,
+      since: '2026-11-23T10:00:00.000Z',
+      message: 'Possible Microsoft 365 / Google service issue',
+    });
     // Another branch in the same tenant sees it too: Office 365 is per tenant.
     expect(d.assess('t1', 'b2')?.affectedUsers).toBe(3);
     // Another tenant does not.
@@ -108,7 +114,17 @@ describe('outage from the failures table, through to the diagnosis', () => {
 
   it('3 users of the tenant failing provider-side → status outage → "wait and retry later"', async () => {
     const row = (id: string, user: string, at: number, code: string, provider_code: string | null, tenant = 't1', source: 'graph' | 'imap' = 'graph') =>
-      ({ id, at: new Date(T0 + at).toISOString(), user_id: user, tenant_id: tenant, branch_id: 'b1', code, provider_code, message: 'x', source }) as Database['failures'];
+      ({
+        id,
+        at: new Date(T0 + at).toISOString(),
+        user_id: user,
+        tenant_id: tenant,
+        branch_id: 'b1',
+        code,
+        provider_code,
+        message: 'x',
+        source,
+      }) as Database['failures'];
     await db
       .insertInto('failures')
       .values([
@@ -124,11 +140,18 @@ describe('outage from the failures table, through to the diagnosis', () => {
     expect(rows.map((r) => r.userId).sort()).toEqual(['u1', 'u2']);
     expect(await assessOutage(db, { tenantId: 't1', branchId: 'b1' }, { now })).toBeUndefined();
 
-    await db.insertInto('failures').values(row('f6', 'u3', min(4), 'outage-suspected', null)).execute();
+    await db
+      .insertInto('failures')
+      .values(row('f6', 'u3', min(4), 'outage-suspected', null))
+      .execute();
     const outage = await assessOutage(db, { tenantId: 't1', branchId: 'b1' }, { now });
     expect(outage).toMatchObject({ suspected: true, provider: 'microsoft365', affectedUsers: 3 });
 
-    const d = diagnose({ status: statusOf({ account: { state: 'disconnected', cause: 'server-unreachable' }, outage }), token: { obtained: true }, ping: { target: 'graph', ok: false } });
+    const d = diagnose({
+      status: statusOf({ account: { state: 'disconnected', cause: 'server-unreachable' }, outage }),
+      token: { obtained: true },
+      ping: { target: 'graph', ok: false },
+    });
     expect(d.cause).toBe('outage-suspected');
     expect(d.title).toBe('Possible Microsoft 365 / Google service issue');
     expect(d.nextStep.label).toBe('Wait and retry later');

@@ -13,17 +13,45 @@ const BLOB = Buffer.from('x'.repeat(90)).toString('base64');
 function adversarial() {
   const status = statusOf({
     account: { state: 'authorisation-failed', cause: 'authorisation-expired' },
-    lastSync: { runId: 'run-7', source: 'graph', finishedAt: '2026-11-23T10:05:00Z', total: 4, sent: 1, received: 1, failed: 0, pending: 2, error: { code: 'authorisation-expired', message: `401 from Graph with Bearer ${JWT}` } },
-    recentFailures: [{ at: '2026-11-23T10:05:00Z', code: 'authorisation-expired', providerCode: 'AADSTS70043', message: `token=${JWT.slice(0, 30)} refresh failed; password: ${PASSWORD}` }],
+    lastSync: {
+      runId: 'run-7',
+      source: 'graph',
+      finishedAt: '2026-11-23T10:05:00Z',
+      total: 4,
+      sent: 1,
+      received: 1,
+      failed: 0,
+      pending: 2,
+      error: { code: 'authorisation-expired', message: `401 from Graph with Bearer ${JWT}` },
+    },
+    recentFailures: [
+      {
+        at: '2026-11-23T10:05:00Z',
+        code: 'authorisation-expired',
+        providerCode: 'AADSTS70043',
+        message: `token=${JWT.slice(0, 30)} refresh failed; password: ${PASSWORD}`,
+      },
+    ],
   });
-  const diagnosis = diagnose({ status, token: { obtained: false, error: { code: 'authorisation-expired', providerCode: 'AADSTS70043', requestId: '3f2a1c9e-7b5d-4e0f-9a1b-2c3d4e5f6a7b' } } });
+  const diagnosis = diagnose({
+    status,
+    token: { obtained: false, error: { code: 'authorisation-expired', providerCode: 'AADSTS70043', requestId: '3f2a1c9e-7b5d-4e0f-9a1b-2c3d4e5f6a7b' } },
+  });
   return buildSupportReport({
     diagnosis,
     status,
     steps: [{ id: 'check-connection', answer: 'still-failing' }],
     client: { version: '1.2.3', host: 'Outlook', hostVersion: '16.0.18025', platform: 'PC' },
     requestIds: ['req-123'],
-    errors: [{ source: 'silent-token', code: 'authorisation-expired', providerCode: 'AADSTS70043', requestId: '3f2a1c9e-7b5d-4e0f-9a1b-2c3d4e5f6a7b', message: `Authorization: Bearer ${JWT}` }],
+    errors: [
+      {
+        source: 'silent-token',
+        code: 'authorisation-expired',
+        providerCode: 'AADSTS70043',
+        requestId: '3f2a1c9e-7b5d-4e0f-9a1b-2c3d4e5f6a7b',
+        message: `Authorization: Bearer ${JWT}`,
+      },
+    ],
     question: `my emails arent syncing, my password is ${PASSWORD}`,
     extra: {
       msal: { accessToken: JWT, account: { username: 'amelia@branch.example' }, nested: { deeper: { password: PASSWORD, clientSecret: 'cs-123456' } } },
@@ -58,7 +86,21 @@ describe('support report', () => {
   it('contains no token, password, cookie, auth code, blob or mail content — object or text', () => {
     const r = adversarial();
     for (const out of [JSON.stringify(r), renderSupportReport(r)]) {
-      for (const secret of [JWT, JWT.slice(0, 30), JWT.split('.')[2], PASSWORD, 'hunter2', 'cs-123456', SUBJECT, PREVIEW, 'Acacia', '£450,000', 'session=abc', '0.AAAAbbbbcccc', BLOB]) {
+      for (const secret of [
+        JWT,
+        JWT.slice(0, 30),
+        JWT.split('.')[2],
+        PASSWORD,
+        'hunter2',
+        'cs-123456',
+        SUBJECT,
+        PREVIEW,
+        'Acacia',
+        '£450,000',
+        'session=abc',
+        '0.AAAAbbbbcccc',
+        BLOB,
+      ]) {
         expect(out).not.toContain(secret);
       }
       expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
