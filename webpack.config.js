@@ -6,12 +6,13 @@
 //                       dist/manifest.xml gets it instead of https://localhost:3000/ in production builds
 //   OFFICE_JS_URL       where the pages load office.js from (default: Microsoft's CDN); the e2e host stand-in serves its own
 //   DEV_SERVER_HTTP=1   serve the dev server over plain http (default https with a self-signed certificate)
+//   REZI_CLIENT_ID      also replaces the placeholder <WebApplicationInfo> Id in dist/manifest.xml
 //   REZI_CLIENT_ID, REZI_TENANT_ID, REZI_AUTHORITY, REZI_ADAPTER_URL, REZI_ADAPTER_SCOPE  injected as process.env.* into the pages
 const path = require('node:path');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const { DefinePlugin } = require('webpack');
-const { rewriteManifestUrls, productionBaseUrl, DEFAULT_BASE_URL } = require('./scripts/manifest-urls.cjs');
+const { rewriteManifestUrls, productionBaseUrl, setWebApplicationId, DEFAULT_BASE_URL } = require('./scripts/manifest-urls.cjs');
 const pkg = require('./package.json');
 
 const DEFAULT_OFFICE_JS_URL = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
@@ -94,10 +95,15 @@ module.exports = (env, argv) => {
         patterns: [
           { from: 'assets/*.png', to: 'assets/[name][ext]' },
           { from: 'assets/help.html', to: 'help.html' },
-          // Development keeps the localhost URLs so the dev manifest can be sideloaded from dist/ too.
-          production
-            ? { from: 'manifest.xml', to: 'manifest.xml', transform: (content) => rewriteManifestUrls(content.toString(), baseUrl) }
-            : { from: 'manifest.xml', to: 'manifest.xml' },
+          {
+            from: 'manifest.xml',
+            to: 'manifest.xml',
+            // Development keeps the localhost URLs so the dev manifest can be sideloaded from dist/ too.
+            transform: (content) => {
+              const xml = setWebApplicationId(content.toString(), buildEnv.REZI_CLIENT_ID);
+              return production ? rewriteManifestUrls(xml, baseUrl) : xml;
+            },
+          },
         ],
       }),
     ],

@@ -36,4 +36,14 @@ function rewriteManifestUrls(xml, baseUrl = DEFAULT_BASE_URL) {
     .replace(/<AppDomain>\s*https:\/\/localhost:3000\s*<\/AppDomain>/g, `<AppDomain>${url.origin}</AppDomain>`);
 }
 
-module.exports = { DEV_ORIGIN, DEFAULT_BASE_URL, productionBaseUrl, rewriteManifestUrls };
+const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Puts the Entra app registration's client ID (REZI_CLIENT_ID) into <WebApplicationInfo> in place of the placeholder. */
+function setWebApplicationId(xml, clientId) {
+  if (!clientId) return xml;
+  if (!GUID.test(clientId)) throw new Error(`REZI_CLIENT_ID "${clientId}" must be the app registration's client ID, a GUID`);
+  return xml.split(PLACEHOLDER_APP_ID).join(clientId.toLowerCase());
+}
+
+module.exports = { DEV_ORIGIN, DEFAULT_BASE_URL, PLACEHOLDER_APP_ID, productionBaseUrl, rewriteManifestUrls, setWebApplicationId };
