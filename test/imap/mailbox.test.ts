@@ -1,0 +1,179 @@
+import { SyncError } from '../../src/core/causes';
+import { ImapMailbox, packUids, previewOf } from '../../src/server/imap/mailbox';
+import type { BranchImapSettings } from '../../src/server/imap/settings';
+import { appendMessages, dovecotAvailable, freePort, startDovecot, testClient, type DovecotInstance } from '../support/dovecot';
+
+const user = { user: 'agent@example.test', password: 'Mailbox-Pa55' };
+const run = dovecotAvailable() ? describe : describe.skip;
+
+const plain = (d: DovecotInstance): BranchImapSettings => ({ host: d.host, port: d.port, ssl: false, starttls: false, verifyCertificates: true });
+
+async function errorOf(p: Promise<unknown>): Promise<SyncError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as SyncError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('helpers', () => {
+  it('packs UID sets', () => {
+    expect(packUids([5, 3, 4, 9, 10, 12, 3])).toBe('3:5,9:10,12');
+    expect(packUids([7])).toBe('7');
+  });
+  it('makes a preview from the first bytes of the body', () => {
+    expect(previewOf(Buffer.from('Hello   there,\r\nsee you at the viewing.'))).toBe('Hello there, see you at the viewing.');
+    expect(previewOf(Buffer.from('--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nwqM1MDAgb2ZmZXI=\r\n--b1\r\n'))).toBe('£500 offer');
+    expect(previewOf(Buffer.from('Caf=C3=A9 at 10=\r\nam'))).toBe('Café at 10am');
+    expect(previewOf(Buffer.from('--b1\r\nContent-Type: image/png\r\n\r\niVBORw0KGgo'))).toBe('');
+    expect(previewOf(undefined)).toBe('');
+  });
+});
+
+run.each(['.', '/'] as const)('ImapMailbox on Dovecot (delimiter %s)', (delimiter) => {
+  let dovecot: DovecotInstance;
+  beforeAll(async () => {
+    dovecot = await startDovecot({ delimiter, users: [user, { user: 'other@example.test', password: 'x' }] });
+  });
+  afterAll(() => dovecot?.stop());
+
+  const open = (settings: Partial<BranchImapSettings> = {}, login = { username: user.user, password: user.password }, signal?: AbortSignal) =>
+    ImapMailbox.open({ settings: { ...plain(dovecot), ...settings }, login, signal });
+
+  it('creates and subscribes the folder tree with the server delimiter, idempotently', async () => {
+    const mailbox = await open();
+    expect(mailbox.delimiter).toBe(delimiter);
+    const tree = await mailbox.ensureFolders();
+    expect(tree).toEqual({
+      root: 'Rezi-Imported',
+      queue: `Rezi-Imported${delimiter}Queue`,
+      sent: `Rezi-Imported${delimiter}Sent`,
+      received: `Rezi-Imported${delimiter}Received`,
+      failed: `Rezi-Imported${delimiter}Failed`,
+    });
+    expect(await mailbox.ensureFolders()).toEqual(tree);
+    expect(mailbox.commandCounts().CREATE).toBe(5);
+    await mailbox.close();
+
+    const check = testClient(dovecot, user);
+    await check.connect();
+    const list = await check.list();
+    const ours = list.filter((f) => f.path.startsWith('Rezi-Imported'));
+    expect(ours.map((f) => f.path).sort()).toEqual(Object.values(tree).sort());
+    expect(ours.every((f) => f.subscribed && f.delimiter === delimiter)).toBe(true);
+    expect(ours.find((f) => f.path === tree.queue)?.parentPath).toBe('Rezi-Imported');
+    await check.logout();
+  });
+
+  it('lists Queue with one UID FETCH of envelopes and moves with one UID MOVE, reporting vanished UIDs as gone', async () => {
+    const mailbox = await open();
+    const tree = await mailbox.ensureFolders();
+    await appendMessages(dovecot, user, tree.queue, [
+      { from: '"Jane Buyer" <Jane.Buyer@Example.COM>', to: user.user, cc: 'x@cc.example', subject: 'Viewing on Friday', messageId: '<m1@test>', body: 'Can we view at 10?' },
+      { from: user.user, to: 'vendor@example.org', subject: 'Offer', messageId: '<m2@test>' },
+      { from: user.user, to: 'nobody@example.org', subject: 'No id', messageId: '' },
+    ]);
+    const before = mailbox.commandCounts();
+    const queued = await mailbox.listQueue(tree);
+    expect(mailbox.commandCounts()['UID FETCH']).toBe((before['UID FETCH'] ?? 0) + 1);
+    expect(queued).toHaveLength(3);
+    const m1 = queued.find((q) => q.internetMessageId === '<m1@test>')!;
+    expect(m1).toMatchObject({
+      from: [{ address: 'jane.buyer@example.com', name: 'Jane Buyer' }],
+      to: [{ address: user.user }],
+      cc: [{ address: 'x@cc.example' }],
+      subject: 'Viewing on Friday',
+      date: '2026-11-20T10:00:00.000Z',
+      preview: 'Can we view at 10?',
+    });
+    expect(m1.id).toMatch(/^\d+:\d+$/);
+    expect(queued.find((q) => q.subject === 'No id')?.internetMessageId).toBe('');
+
+    const [validity] = m1.id.split(':');
+    const ghost = `${validity}:99999`;
+    const stale = `1${validity}:1`;
+    const results = await mailbox.move([m1.id, ghost, stale], 'received', tree);
+    expect(results[0]).toMatchObject({ id: m1.id, ok: true, newId: expect.stringMatching(/^\d+:\d+$/) });
+    expect(results[1]).toEqual({ id: ghost, ok: false, cause: 'message-gone' });
+    expect(results[2]).toMatchObject({ id: stale, ok: false, cause: 'unknown' });
+    expect(mailbox.commandCounts()['UID MOVE']).toBe(1);
+    expect((await mailbox.listQueue(tree)).map((q) => q.subject).sort()).toEqual(['No id', 'Offer']);
+    await mailbox.close();
+
+    const check = testClient(dovecot, user);
+    await check.connect();
+    const status = await check.status(tree.received, { messages: true });
+    expect(status && status.messages).toBe(1);
+    await check.logout();
+  });
+
+  it('falls back to UID COPY + UID STORE \\Deleted + UID EXPUNGE when the server lacks MOVE, expunging only the moved UIDs', async () => {
+    const mailbox = await open();
+    const tree = await mailbox.ensureFolders();
+    await appendMessages(dovecot, user, tree.queue, [
+      { from: 'a@x.example', to: user.user, subject: 'fallback-1' },
+      { from: 'b@x.example', to: user.user, subject: 'fallback-2' },
+    ]);
+    mailbox.client.capabilities.delete('MOVE');
+    const queued = (await mailbox.listQueue(tree)).filter((q) => q.subject.startsWith('fallback'));
+    // Another client has flagged a different mail \Deleted without expunging: it must survive.
+    const bystander = queued.find((q) => q.subject === 'fallback-2')!;
+    const other = testClient(dovecot, user);
+    await other.connect();
+    await other.mailboxOpen(tree.queue);
+    await other.messageFlagsAdd(bystander.id.split(':')[1], ['\\Deleted'], { uid: true });
+    await other.logout();
+
+    const mover = queued.find((q) => q.subject === 'fallback-1')!;
+    const results = await mailbox.move([mover.id], 'failed', tree);
+    expect(results).toEqual([{ id: mover.id, ok: true, newId: expect.any(String) }]);
+    const counts = mailbox.commandCounts();
+    expect(counts['UID MOVE'] ?? 0).toBe(0);
+    expect(counts).toMatchObject({ 'UID COPY': 1, 'UID STORE': 1, 'UID EXPUNGE': 1 });
+    expect(counts.EXPUNGE ?? 0).toBe(0);
+    const left = (await mailbox.listQueue(tree)).map((q) => q.subject);
+    expect(left).toContain('fallback-2');
+    expect(left).not.toContain('fallback-1');
+    await mailbox.close();
+  });
+
+  it('maps a wrong password to password-changed with the plain words, and never echoes the password', async () => {
+    const err = await errorOf(open({}, { username: user.user, password: 'Wrong-Secret-123' }));
+    expect(err).toBeInstanceOf(SyncError);
+    expect(err.code).toBe('password-changed');
+    expect(err.message).toMatch(/^Authorisation failed.*Has your email password changed recently\?$/);
+    expect(JSON.stringify({ ...err, message: err.message })).not.toContain('Wrong-Secret-123');
+  });
+
+  it('maps a closed port to server-unreachable', async () => {
+    const err = await errorOf(open({ port: await freePort() }));
+    expect(err).toMatchObject({ code: 'server-unreachable', detail: { providerCode: 'ECONNREFUSED' } });
+    expect(err.message).toMatch(/refused the connection/);
+  });
+
+  it('rejects the self-signed certificate on the implicit TLS port and with STARTTLS unless the branch allows it', async () => {
+    const tls = await errorOf(open({ port: dovecot.tlsPort, ssl: true }));
+    expect(tls).toMatchObject({ code: 'certificate-invalid', detail: { providerCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
+    expect(tls.message).toMatch(/certificate is self-signed/);
+    const starttls = await errorOf(open({ starttls: true }));
+    expect(starttls).toMatchObject({ code: 'certificate-invalid', detail: { providerCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
+
+    for (const settings of [{ port: dovecot.tlsPort, ssl: true, verifyCertificates: false }, { starttls: true, verifyCertificates: false }]) {
+      const mailbox = await open(settings);
+      expect(mailbox.client.secureConnection).toBe(true);
+      expect(mailbox.commandCounts().STARTTLS ?? 0).toBe(settings.starttls ? 1 : 0);
+      await mailbox.close();
+    }
+  });
+
+  it('aborting the signal closes the connection and the next call answers cancelled', async () => {
+    const controller = new AbortController();
+    const mailbox = await open({}, undefined, controller.signal);
+    const tree = await mailbox.ensureFolders();
+    controller.abort();
+    const err = await errorOf(mailbox.listQueue(tree));
+    expect(err.code).toBe('cancelled');
+    await mailbox.close();
+  });
+});
