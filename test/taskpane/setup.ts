@@ -20,5 +20,19 @@ if (typeof window !== 'undefined') {
       disconnect() {}
     };
   }
+  // jsdom has no layout, so <body> measures 0×0 and Fluent's focus manager (tabster) then treats every element
+  // as hidden and will not move focus on Tab. Give the body the size of a 320 px task pane.
+  const paneRect = { x: 0, y: 0, top: 0, left: 0, right: 320, bottom: 800, width: 320, height: 800, toJSON: () => ({}) };
+  document.body.getBoundingClientRect = () => paneRect as DOMRect;
+  // jsdom's offsetParent is always null, which tabster reads as display:none. Approximate the real rule.
+  Object.defineProperty(HTMLElement.prototype, 'offsetParent', {
+    configurable: true,
+    get(this: HTMLElement) {
+      for (let e: HTMLElement | null = this; e; e = e.parentElement) {
+        if (e.hidden || window.getComputedStyle(e).display === 'none') return null;
+      }
+      return this.parentElement;
+    },
+  });
 }
 export {};
