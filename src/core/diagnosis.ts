@@ -45,6 +45,8 @@ export interface DiagnosisInput {
   token?: { obtained: boolean; error?: ObservedError };
   /** Did Graph (or the IMAP server, through the adapter) answer a light request? */
   ping?: { target: 'graph' | 'imap'; ok: boolean; error?: ObservedError };
+  /** The last failure the pane saw itself (sign-in, status, a run stopped early): newer than the adapter's history. */
+  paneError?: ObservedError;
   /** A reconnect the user already tried in this session and how it ended. */
   reconnectAttempt?: { failedWith?: CauseCode };
   host?: DiagnosisHost;
@@ -174,8 +176,8 @@ function lastError(status: ApiStatus | undefined): ObservedError | undefined {
 
 function lastErrorCheck(input: DiagnosisInput, connectedNow: boolean): CheckResult {
   const base = { id: 'last-error' as const, label: CHECK_LABELS['last-error'] };
-  if (!input.status) return { ...base, outcome: 'skipped', detail: 'The sync history wasn’t available to check.' };
-  const e = lastError(input.status);
+  if (!input.status && !input.paneError) return { ...base, outcome: 'skipped', detail: 'The sync history wasn’t available to check.' };
+  const e = input.paneError ?? lastError(input.status);
   if (!e) return { ...base, outcome: 'pass', detail: 'No recent sync errors.' };
   const code = effectiveCode(e);
   if (!CONNECTION_CAUSES.has(code)) {

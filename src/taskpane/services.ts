@@ -6,6 +6,7 @@
 import type { ApiStatus } from '../core/api';
 import type { CauseCode } from '../core/causes';
 import type { SyncProgress, SyncReport } from '../core/engine';
+import type { SupportReport } from '../core/support-report';
 
 export interface HostInfo {
   /** e.g. "Outlook", "OutlookWebApp" */
@@ -72,4 +73,6 @@ export interface PaneServices {
   imap: ImapApi;
   /** Clears MSAL's cache and the pane's storage. */
   clearCachedSession(): Promise<void>;
+  /** POST /api/v1/support/cases: escalates to Rezi support with a (redacted) diagnostics report. */
+  supportCase?(report: SupportReport): Promise<{ reference: string; createdAt?: string }>;
 }

@@ -171,3 +171,14 @@ describe('diagnose: every cause of the support guide', () => {
     expect(d.reassurance).toMatch(/our technical team will take it from there/);
   });
 });
+
+describe('diagnose: the pane’s own last error', () => {
+  it('counts as the last error, newer than the adapter’s history', () => {
+    const d = diagnose({
+      status: statusOf({ account: { state: 'disconnected' }, recentFailures: [{ at: '2026-11-23T08:00:00Z', code: 'throttled', message: 'slow down' }] }),
+      paneError: { code: 'server-unreachable', message: 'fetch failed', requestId: 'req-9' },
+    });
+    expect(d.checks.find((c) => c.id === 'last-error')).toMatchObject({ outcome: 'fail', cause: 'server-unreachable' });
+    expect(d.cause).toBe('server-unreachable');
+  });
+});
