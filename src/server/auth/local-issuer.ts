@@ -1,0 +1,223 @@
+/**
+ * A loopback token issuer for local runs, the demo and tests. It signs real RS256 access tokens shaped
+ * like Microsoft Entra ID v2 tokens with its own key pair and serves its JWKS and OpenID metadata,
+ * so the adapter validates local tokens exactly as it validates Entra's: there is no bypass.
+ *
+ * It only ever listens on a loopback address; anyone who can reach it can mint tokens.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK, type KeyLike } from 'jose';
+import { DEFAULT_LOCAL_AUDIENCE, LOCAL_DEMO_TENANT } from '../config';
+
+export interface LocalTokenClaims {
+  /** Tenant id (tid); defaults to the issuer's tenant. */
+  tid?: string;
+  oid?: string;
+  preferred_username?: string;
+  name?: string;
+  scp?: string;
+  aud?: string;
+  iss?: string;
+  [claim: string]: unknown;
+}
+
+export interface MintOptions {
+  /** Lifetime in seconds (default 3600). Negative values mint an already expired token. */
+  expiresIn?: number;
+  /** Seconds from now before the token is valid (nbf); default 0. */
+  notBeforeIn?: number;
+  /** Seconds to shift iat/nbf/exp by (e.g. -7200 for a token issued two hours ago). */
+  issuedAtOffset?: number;
+  /** Override the header kid (e.g. an unknown one). */
+  kid?: string;
+  /** Sign with another private key (e.g. a key the JWKS does not publish). */
+  privateKey?: KeyLike;
+}
+
+export interface LocalIssuer {
+  /** http://127.0.0.1:PORT */
+  readonly origin: string;
+  readonly tenant: string;
+  readonly audience: string;
+  /** `iss` for a tenant: http://127.0.0.1:PORT/{tid}/v2.0 */
+  issuerFor(tenant?: string): string;
+  /** The AUTH_ISSUERS form: http://127.0.0.1:PORT/{tenantid}/v2.0 */
+  readonly issuerTemplate: string;
+  readonly jwksUrl: string;
+  readonly kid: string;
+  readonly publicJwk: JWK;
+  /** The current public key as PEM (SPKI), e.g. for the HS256-with-public-key attack test. */
+  publicKeyPem(): Promise<string>;
+  /** A deterministic object id for a user (the same email always gets the same oid). */
+  oidFor(email: string, tenant?: string): string;
+  mintToken(claims?: LocalTokenClaims, opts?: MintOptions): Promise<string>;
+  /** Adds a new signing key (new kid) and signs with it from now on; the old key stays published. */
+  rotateKey(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface LocalIssuerOptions {
+  port?: number;
+  host?: string;
+  tenant?: string;
+  audience?: string;
+  /** Origins allowed to call the token endpoint from a browser (the task pane dev server). */
+  allowedOrigins?: string[];
+}
+
+interface SigningKey {
+  kid: string;
+  privateKey: KeyLike;
+  publicKey: KeyLike;
+  jwk: JWK;
+}
+
+async function newKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return { kid, privateKey, publicKey, jwk };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\./.test(host);
+}
+
+export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promise<LocalIssuer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host)) throw new Error(`The local issuer only listens on loopback; "${host}" is not a loopback address.`);
+  const tenant = options.tenant ?? LOCAL_DEMO_TENANT;
+  const audience = options.audience ?? DEFAULT_LOCAL_AUDIENCE;
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const keys: SigningKey[] = [await newKey()];
+  const current = () => keys[keys.length - 1];
+
+  let origin = '';
+  const issuerFor = (tid = tenant) => `${origin}/${tid}/v2.0`;
+  const oidFor = (email: string, tid = tenant) => {
+    const h = createHash('sha256').update(`${tid}\n${email.trim().toLowerCase()}`).digest('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  };
+
+  const mintToken = async (claims: LocalTokenClaims = {}, opts: MintOptions = {}): Promise<string> => {
+    const key = current();
+    const now = Math.floor(Date.now() / 1000) + (opts.issuedAtOffset ?? 0);
+    const tid = claims.tid ?? tenant;
+    const username = claims.preferred_username;
+    const payload: Record<string, unknown> = {
+      aud: audience,
+      iss: issuerFor(tid),
+      tid,
+      ver: '2.0',
+      scp: 'access_as_user',
+      azp: 'rezi-email-sync-taskpane',
+      ...(username ? { oid: oidFor(username, tid), name: username.split('@')[0] } : {}),
+      ...claims,
+    };
+    payload.sub ??= payload.oid ?? randomUUID();
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? key.kid })
+      .setIssuedAt(now)
+      .setNotBefore(now + (opts.notBeforeIn ?? 0))
+      .setExpirationTime(now + (opts.expiresIn ?? 3600))
+      .setJti(randomUUID())
+      .sign(opts.privateKey ?? key.privateKey);
+  };
+
+  const cors = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const o = req.headers.origin;
+    if (o && allowedOrigins.has(o)) {
+      res.setHeader('access-control-allow-origin', o);
+      res.setHeader('vary', 'origin');
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-allow-headers', 'content-type');
+    }
+  };
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+
+  const server = http.createServer((req, res) => {
+    cors(req, res);
+    const url = new URL(req.url ?? '/', origin || 'http://127.0.0.1');
+    const m = /^\/([^/]+)\/(discovery\/v2\.0\/keys|v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(url.pathname);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (!m) return json(res, 404, { error: 'not_found' });
+    const [, tid, what] = m;
+    if (what === 'discovery/v2.0/keys' && req.method === 'GET') return json(res, 200, { keys: keys.map((k) => k.jwk) });
+    if (what.endsWith('openid-configuration') && req.method === 'GET') {
+      return json(res, 200, {
+        issuer: issuerFor(tid),
+        jwks_uri: `${origin}/${tid}/discovery/v2.0/keys`,
+        token_endpoint: `${origin}/${tid}/oauth2/v2.0/token`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['token'],
+        subject_types_supported: ['pairwise'],
+      });
+    }
+    if (what === 'oauth2/v2.0/token' && req.method === 'POST') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => {
+        body += c;
+        if (body.length > 16 * 1024) req.destroy();
+      });
+      req.on('end', () => {
+        let username: string | undefined;
+        try {
+          const parsed = (req.headers['content-type'] ?? '').includes('json') ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(body));
+          username = typeof parsed.username === 'string' ? parsed.username.trim().toLowerCase() : undefined;
+        } catch {
+          username = undefined;
+        }
+        if (!username) return json(res, 400, { error: 'invalid_request', error_description: 'username is required (the demo user to sign in as).' });
+        mintToken({ tid, preferred_username: username }).then(
+          (token) => json(res, 200, { token_type: 'Bearer', access_token: token, expires_in: 3600, scope: `${audience}/access_as_user` }),
+          () => json(res, 500, { error: 'server_error' }),
+        );
+      });
+      return;
+    }
+    return json(res, 405, { error: 'method_not_allowed' });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  origin = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  return {
+    origin,
+    tenant,
+    audience,
+    issuerFor,
+    issuerTemplate: `${origin}/{tenantid}/v2.0`,
+    jwksUrl: `${origin}/${tenant}/discovery/v2.0/keys`,
+    get kid() {
+      return current().kid;
+    },
+    get publicJwk() {
+      return current().jwk;
+    },
+    publicKeyPem: () => exportSPKI(current().publicKey),
+    oidFor,
+    mintToken,
+    rotateKey: async () => {
+      keys.push(await newKey());
+      return current().kid;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

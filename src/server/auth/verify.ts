@@ -1,0 +1,129 @@
+/**
+ * Bearer token validation as Microsoft documents it for Entra ID access tokens: RS256 signature
+ * against the issuer's JWKS (unknown kid → refetch, with a cooldown), `aud` = the adapter's app id
+ * URI, `iss` (and `tid`) against the allow-list, exp/nbf with 60 s skew, scope `access_as_user`.
+ * Then the token's user is mapped to a row in `users`.
+ */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Kysely } from 'kysely';
+import { normaliseAddress } from '../../core/addresses';
+import type { AuthConfig } from '../config';
+import type { AuthUser, TokenVerifier } from '../context';
+import { ApiHttpError } from '../errors';
+import type { Database } from '../store/schema';
+
+export const REQUIRED_SCOPE = 'access_as_user';
+
+export interface VerifierOptions {
+  /** Key source; defaults to a remote JWKS at auth.jwksUrl. */
+  keys?: JWTVerifyGetKey;
+  /** Minimum time between JWKS refetches triggered by an unknown kid. */
+  jwksCooldownMs?: number;
+}
+
+const bearer = 'Bearer realm="rezi-adapter"';
+
+function invalid(message: string, code = 'invalid-token'): ApiHttpError {
+  const error = code === 'token-expired' ? 'invalid_token' : code === 'missing-token' ? 'invalid_request' : 'invalid_token';
+  return new ApiHttpError(401, code, message, { cause: 'authorisation-expired', headers: { 'www-authenticate': `${bearer}, error="${error}"` } });
+}
+
+/** Maps jose's errors to plain 401s; the details stay out of the response. */
+function fromJose(e: unknown): ApiHttpError {
+  if (e instanceof ApiHttpError) return e;
+  if (e instanceof errors.JWTExpired) return invalid('Your sign-in has expired. Sign in again to continue.', 'token-expired');
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    if (e.claim === 'nbf') return invalid('The sign-in token is not valid yet. Check the computer clock and sign in again.');
+    if (e.claim === 'aud') return invalid('The sign-in token was issued for another application.');
+    return invalid(`The sign-in token is not valid (${e.claim} claim).`);
+  }
+  if (e instanceof errors.JOSEAlgNotAllowed) return invalid('The sign-in token is signed with an algorithm the adapter does not accept.');
+  if (e instanceof errors.JWKSNoMatchingKey) return invalid('The sign-in token is signed with a key the issuer does not publish.');
+  if (e instanceof errors.JWSSignatureVerificationFailed) return invalid('The sign-in token signature is not valid.');
+  if (e instanceof errors.JWKSTimeout || (e instanceof errors.JOSEError && e.code === 'ERR_JWKS_INVALID')) {
+    return new ApiHttpError(503, 'issuer-unreachable', 'The adapter could not fetch the sign-in keys. Try again in a minute.', { cause: 'server-unreachable' });
+  }
+  if (e instanceof errors.JOSEError) return invalid('The sign-in token is malformed.');
+  if (e instanceof TypeError || (e as { code?: string })?.code === 'ECONNREFUSED') {
+    return new ApiHttpError(503, 'issuer-unreachable', 'The adapter could not fetch the sign-in keys. Try again in a minute.', { cause: 'server-unreachable' });
+  }
+  return invalid('The sign-in token could not be validated.');
+}
+
+/** Checks `iss` against the allow-list; `{tenantid}` entries need `tid` to be an allowed tenant. */
+export function issuerAllowed(payload: JWTPayload, auth: Pick<AuthConfig, 'issuers' | 'allowedTenants'>): boolean {
+  const iss = payload.iss;
+  const tid = typeof payload.tid === 'string' ? payload.tid : undefined;
+  if (typeof iss !== 'string') return false;
+  for (const entry of auth.issuers) {
+    if (entry.includes('{tenantid}')) {
+      if (tid && /^[0-9a-zA-Z-]{1,64}$/.test(tid) && iss === entry.replace('{tenantid}', tid) && auth.allowedTenants.includes(tid)) return true;
+    } else if (iss === entry) {
+      if (auth.allowedTenants.length === 0 || (tid !== undefined && auth.allowedTenants.includes(tid))) return true;
+    }
+  }
+  return false;
+}
+
+export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, options: VerifierOptions = {}): TokenVerifier {
+  if (!options.keys && !auth.jwksUrl) throw new Error('No JWKS URL configured for token validation.');
+  const keys =
+    options.keys ??
+    createRemoteJWKSet(new URL(auth.jwksUrl as string), {
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: 60 * 60 * 1000,
+      timeoutDuration: 5_000,
+    });
+
+  const verify = async (token: string): Promise<JWTPayload> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: ['RS256'],
+        audience: auth.audience,
+        clockTolerance: 60,
+        requiredClaims: ['exp', 'iss', 'aud'],
+      }));
+    } catch (e) {
+      throw fromJose(e);
+    }
+    if (!issuerAllowed(payload, auth)) throw invalid('The sign-in token comes from an issuer or organisation this adapter does not trust.');
+    const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
+    if (!scopes.includes(REQUIRED_SCOPE)) throw invalid(`The sign-in token lacks the ${REQUIRED_SCOPE} permission. Sign in again and approve it.`);
+    return payload;
+  };
+
+  const mapUser = async (payload: JWTPayload): Promise<AuthUser> => {
+    const tid = String(payload.tid ?? '');
+    const oid = typeof payload.oid === 'string' ? payload.oid : null;
+    const username = typeof payload.preferred_username === 'string' ? normaliseAddress(payload.preferred_username) : undefined;
+    const base = db
+      .selectFrom('users')
+      .innerJoin('branches', 'branches.id', 'users.branch_id')
+      .select(['users.id', 'users.tenant_id', 'users.oid', 'users.email', 'users.name', 'users.branch_id', 'branches.name as branch_name', 'users.role'])
+      .where('users.tenant_id', '=', tid);
+    let row = oid ? await base.where('users.oid', '=', oid).executeTakeFirst() : undefined;
+    if (!row && username) {
+      row = await base.where('users.email', '=', username).executeTakeFirst();
+      // Same email, different person (a recycled mailbox): never let it take over the row.
+      if (row && row.oid && oid && row.oid !== oid) row = undefined;
+      if (row && !row.oid && oid) {
+        await db.updateTable('users').set({ oid }).where('id', '=', row.id).where('oid', 'is', null).execute();
+        row = { ...row, oid };
+      }
+    }
+    if (!row) {
+      throw new ApiHttpError(403, 'unknown-user', 'You are signed in, but your account is not set up in Rezi. Ask your Rezi administrator to add you to a branch.');
+    }
+    return { id: row.id, tenantId: row.tenant_id, oid: row.oid, email: row.email, name: row.name, branchId: row.branch_id, branchName: row.branch_name, role: row.role };
+  };
+
+  return {
+    async authenticate(authorization) {
+      if (!authorization) throw invalid('Sign in to Rezi to continue (no sign-in token was sent).', 'missing-token');
+      const m = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)$/i.exec(authorization.trim());
+      if (!m || m[1].length > 16 * 1024) throw invalid('The Authorization header must be "Bearer <token>".');
+      return mapUser(await verify(m[1]));
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The adapter's entry point (`node dist/server`, `npm start`): configuration, store, demo data, the
+ * local issuer when configured, the HTTP service; graceful shutdown on SIGINT/SIGTERM.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type BuildAppOptions } from './app';
+import { type AuthConfig, type Config, loadConfig } from './config';
+import type { ServerContext } from './context';
+import { createTokenVerifier } from './auth/verify';
+import { type LocalIssuer, startLocalIssuer } from './auth/local-issuer';
+import { ReziApiDirectory } from './directory/rezi-api';
+import { SqliteDirectory } from './directory/sqlite';
+import type { DirectoryStore } from './directory/types';
+import { migrate, openDatabase } from './store/db';
+import { DEMO_USERS, loadDemoData } from './store/demo-data';
+
+/** Log paths that may carry secrets or mail content: never written. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'authorization',
+  'cookie',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'body',
+  '*.body',
+  'req.body',
+  'preview',
+  '*.preview',
+];
+
+export function createLogger(level: Config['logLevel'], stream?: DestinationStream): Logger {
+  const options = { level, base: { service: 'rezi-adapter' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return stream ? pino(options, stream) : pino(options);
+}
+
+export interface StartOverrides {
+  /** Environment to read configuration from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Configuration values that win over the environment. */
+  config?: Partial<Omit<Config, 'auth' | 'rezi'>> & { auth?: Partial<AuthConfig>; rezi?: Partial<Config['rezi']> };
+  /** Where logs go (tests capture them). Default stdout. */
+  logStream?: DestinationStream;
+  clock?: () => Date;
+  /** Replace the directory (default: Rezi API when configured, else the embedded store). */
+  directory?: (ctx: Omit<ServerContext, 'directory' | 'tokens'>) => DirectoryStore;
+  /** JWKS refetch cooldown for unknown kids (default 30 s; tests shorten it). */
+  jwksCooldownMs?: number;
+  app?: BuildAppOptions;
+  /** Print the "listening on" banner (default: only when run as the entry point). */
+  banner?: boolean;
+}
+
+export interface RunningServer {
+  /** http://HOST:PORT of the adapter. */
+  url: string;
+  issuer?: LocalIssuer;
+  ctx: ServerContext;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startServer(overrides: StartOverrides = {}): Promise<RunningServer> {
+  const base = loadConfig(overrides.env ?? process.env);
+  const o = overrides.config ?? {};
+  const config: Config = { ...base, ...o, auth: { ...base.auth, ...o.auth }, rezi: { ...base.rezi, ...o.rezi } } as Config;
+  if (o.dataDir && !o.databaseFile && !(overrides.env ?? process.env).DATABASE_FILE) config.databaseFile = `${o.dataDir}/rezi.sqlite`;
+  const log = createLogger(config.logLevel, overrides.logStream);
+  const clock = overrides.clock ?? (() => new Date());
+
+  const db = openDatabase(config.databaseFile);
+  let issuer: LocalIssuer | undefined;
+  try {
+    await migrate(db);
+    if (config.demoData && (await loadDemoData(db))) log.info({ file: config.databaseFile }, 'demo data loaded into a fresh store');
+
+    if (config.auth.localIssuer) {
+      issuer = await startLocalIssuer({ port: config.auth.localIssuerPort, audience: config.auth.audience, allowedOrigins: config.allowedOrigins });
+      // Local runs trust exactly the local issuer, validated like any other.
+      config.auth = { ...config.auth, issuers: [issuer.issuerTemplate], jwksUrl: issuer.jwksUrl, allowedTenants: [...new Set([issuer.tenant, ...config.auth.allowedTenants])] };
+    }
+    const partial = { config, db, log, clock };
+    const directory = overrides.directory
+      ? overrides.directory(partial)
+      : config.rezi.apiUrl && config.rezi.apiKey
+        ? new ReziApiDirectory({ baseUrl: config.rezi.apiUrl, apiKey: config.rezi.apiKey, webUrl: config.rezi.webUrl, log })
+        : new SqliteDirectory(db, config.rezi.webUrl, clock);
+    const tokens = createTokenVerifier(db, config.auth, { jwksCooldownMs: overrides.jwksCooldownMs });
+    const ctx: ServerContext = { ...partial, directory, tokens };
+    const app = await buildApp(ctx, overrides.app);
+    await app.listen({ port: config.port, host: config.host });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+    if (overrides.banner) {
+      const lines = [
+        '',
+        `  Rezi adapter listening on ${url}  (API ${url}/api/v1, OpenAPI ${url}/api/v1/openapi.json)`,
+        `  Directory: ${directory.kind}${directory.kind === 'embedded SQLite' ? ` at ${config.databaseFile}` : ''}`,
+        issuer
+          ? `  Local token issuer: ${issuer.origin}/${issuer.tenant}/v2.0  (token endpoint ${issuer.origin}/${issuer.tenant}/oauth2/v2.0/token, demo user ${DEMO_USERS.agent.email})`
+          : `  Token issuers: ${config.auth.issuers.join(', ')}`,
+        '',
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+
+    let closed = false;
+    return {
+      url,
+      issuer,
+      ctx,
+      app,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await issuer?.close();
+        await db.destroy();
+      },
+    };
+  } catch (e) {
+    await issuer?.close();
+    await db.destroy();
+    throw e;
+  }
+}
+
+async function runMain(): Promise<void> {
+  let server: RunningServer;
+  try {
+    server = await startServer({ banner: true });
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.ctx.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (typeof require !== 'undefined' && require.main === module) void runMain();

@@ -1,0 +1,55 @@
+/**
+ * GET /api/v1/status: the caller's connection state, last sync and recent failures. Kept in one
+ * function so outage detection (reading `failures` across users) can extend it in one place.
+ */
+import type { ApiStatus } from '../core/api';
+import type { AuthUser, ServerContext } from './context';
+
+export const RECENT_FAILURES = 10;
+/** Failures older than this are not "recent". */
+export const RECENT_FAILURE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user: AuthUser): Promise<ApiStatus> {
+  const { db } = ctx;
+  const [account, last, failures] = await Promise.all([
+    db.selectFrom('account_state').selectAll().where('user_id', '=', user.id).executeTakeFirst(),
+    db
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .where('finished_at', 'is not', null)
+      .orderBy('finished_at', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('failures')
+      .select(['at', 'code', 'message', 'provider_code'])
+      .where('user_id', '=', user.id)
+      .where('at', '>=', new Date(ctx.clock().getTime() - RECENT_FAILURE_WINDOW_MS).toISOString())
+      .orderBy('at', 'desc')
+      .limit(RECENT_FAILURES)
+      .execute(),
+  ]);
+
+  const status: ApiStatus = {
+    user: { id: user.id, name: user.name, email: user.email, branchId: user.branchId, branchName: user.branchName, role: user.role },
+    account: account
+      ? { kind: account.kind, state: account.state, ...(account.cause && account.state !== 'connected' ? { cause: account.cause } : {}) }
+      : { kind: 'none', state: 'disconnected' },
+    recentFailures: failures.map((f) => ({ at: f.at, code: f.code, message: f.message ?? '', ...(f.provider_code ? { providerCode: f.provider_code } : {}) })),
+  };
+  if (last && last.finished_at) {
+    status.lastSync = {
+      runId: last.id,
+      source: last.source,
+      finishedAt: last.finished_at,
+      total: last.total,
+      sent: last.sent,
+      received: last.received,
+      failed: last.failed,
+      pending: last.pending,
+      ...(last.error_code ? { error: { code: last.error_code, message: last.error_message ?? '' } } : {}),
+    };
+  }
+  return status;
+}
