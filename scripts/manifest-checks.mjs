@@ -51,6 +51,13 @@ const VO_ORDER = {
   VersionOverridesV1_0: ['Description', 'Requirements', 'Hosts', 'Resources', 'VersionOverrides'],
   VersionOverridesV1_1: ['Description', 'Requirements', 'Hosts', 'Resources', 'WebApplicationInfo', 'EquivalentAddins'],
 };
+// Child sequences of nested VersionOverrides elements (mailappversionoverrides/1.1 XSD), keyed by element or element[xsi:type].
+const NESTED_ORDER = {
+  'Action[ShowTaskpane]': ['SourceLocation', 'SupportsPinning', 'SupportsNoItemContext', 'SupportsMultiSelect'],
+  'Control[Button]': ['Label', 'Supertip', 'Icon', 'Action'],
+  Supertip: ['Title', 'Description'],
+  DesktopFormFactor: ['SupportsSharedFolders', 'FunctionFile', 'ExtensionPoint'],
+};
 const PERMISSIONS = ['Restricted', 'ReadItem', 'ReadWriteItem', 'ReadWriteMailbox'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VERSION = /^\d+(\.\d+){1,3}$/;
@@ -193,6 +200,22 @@ export function validateManifestText(text, { manifestDir = '.', assetsDirs = [] 
         check(VO_ORDER[type].includes(el.local), `<${el.name}>${at(el)} is not a valid child of <VersionOverrides xsi:type="${type}">`);
       checkOrder(vo.children, VO_ORDER[type], `VersionOverrides ${type}`, check, at);
     }
+  }
+
+  for (const el of walk(root)) {
+    const order = NESTED_ORDER[`${el.local}[${el.attrs['xsi:type']}]`] ?? NESTED_ORDER[el.local];
+    if (!order || !ancestor(el, 'VersionOverrides')) continue;
+    const name = el.attrs['xsi:type'] ? `${el.local} xsi:type="${el.attrs['xsi:type']}"` : el.local;
+    for (const c of el.children) check(order.includes(c.local), `<${c.name}>${at(c)} is not a valid child of <${name}>`);
+    checkOrder(el.children, order, name, check, at);
+  }
+
+  // --- function commands: a FunctionName, and a FunctionFile to find it in ---
+  for (const el of walk(root)) {
+    if (el.local !== 'Action' || el.attrs['xsi:type'] !== 'ExecuteFunction') continue;
+    check(textOf(firstChild(el, 'FunctionName')) !== '', `<Action xsi:type="ExecuteFunction">${at(el)} needs a non-empty <FunctionName>`);
+    const form = ancestor(el, 'DesktopFormFactor') ?? ancestor(el, 'MobileFormFactor');
+    check(!!form && !!firstChild(form, 'FunctionFile'), `<Action xsi:type="ExecuteFunction">${at(el)} needs a <FunctionFile> in its form factor`);
   }
 
   // --- resources: every resid resolves, in the right collection ---

@@ -129,6 +129,21 @@ describe('validate-manifest', () => {
     expect(r.out).toMatch(/<FormSettings> \(line \d+\) is out of order in <OfficeApp>: it must come before <Permissions>/);
   });
 
+  test('ribbon button children out of schema order are reported', () => {
+    const pinning = '<SupportsPinning>true</SupportsPinning>';
+    const multi = '<SupportsMultiSelect>true</SupportsMultiSelect>';
+    const r = validate(edit(MANIFEST, `${pinning}\n                      ${multi}`, `${multi}\n                      ${pinning}`));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/<SupportsPinning> \(line \d+\) is out of order in <Action xsi:type="ShowTaskpane">: it must come before <SupportsMultiSelect>/);
+  });
+
+  test('a function command without a FunctionName is reported', () => {
+    const r = validate(edit(MANIFEST, '<FunctionName>syncSelectedToRezi</FunctionName>', '<FunctionName></FunctionName>'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('<Action xsi:type="ExecuteFunction"> (line');
+    expect(r.out).toContain('needs a non-empty <FunctionName>');
+  });
+
   test('a missing required element is reported', () => {
     const r = validate(edit(MANIFEST, '  <DefaultLocale>en-GB</DefaultLocale>\n', ''));
     expect(r.code).toBe(1);
