@@ -226,7 +226,7 @@ export function rfc822(mail: SeedMail): string {
 /**
  * Seeds mail quickly. imapflow sends one command at a time, so 1,000 APPENDs would take seconds;
  * here one raw connection sends every APPEND at once with non-synchronising literals (LITERAL+,
- * which Dovecot advertises) and waits for all the tagged answers. Creates the folder if missing.
+ * which Dovecot advertises) and MULTIAPPEND, and waits for the tagged answers. Creates the folder if missing.
  */
 export async function appendMessages(instance: DovecotInstance, user: DovecotUser, folder: string, mails: SeedMail[]): Promise<void> {
   const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
@@ -254,15 +254,21 @@ export async function appendMessages(instance: DovecotInstance, user: DovecotUse
     socket.write(`L LOGIN ${quote(user.user)} ${quote(user.password)}\r\nC CREATE ${quote(folder)}\r\n`);
     await until(() => tagged('C') !== undefined);
     if (!tagged('L')?.startsWith('L OK')) throw new Error(`appendMessages: login failed: ${tagged('L')}`);
+    // MULTIAPPEND (RFC 3502): many messages per command, one server-side transaction each.
+    const perCommand = 250;
+    let commands = 0;
     const chunks: string[] = [];
-    mails.forEach((m, i) => {
-      const body = Buffer.from(rfc822(m));
-      chunks.push(`A${i} APPEND ${quote(folder)} (\\Seen) {${body.length}+}\r\n${body.toString('utf8')}\r\n`);
-    });
+    for (let i = 0; i < mails.length; i += perCommand) {
+      const parts = mails.slice(i, i + perCommand).map((m) => {
+        const body = Buffer.from(rfc822(m));
+        return ` (\\Seen) {${body.length}+}\r\n${body.toString('utf8')}`;
+      });
+      chunks.push(`A${commands++} APPEND ${quote(folder)}${parts.join('')}\r\n`);
+    }
     socket.write(chunks.join(''));
-    await until(() => lines.filter((l) => /^A\d+ /.test(l)).length >= mails.length);
+    await until(() => lines.filter((l) => /^A\d+ /.test(l)).length >= commands);
     const bad = lines.filter((l) => /^A\d+ (NO|BAD)/.test(l));
-    if (bad.length) throw new Error(`appendMessages: ${bad.length} APPENDs failed: ${bad[0]}`);
+    if (bad.length) throw new Error(`appendMessages: ${bad.length} APPEND commands failed: ${bad[0]}`);
     socket.write('Z LOGOUT\r\n');
   } finally {
     socket.destroy();
