@@ -4,3 +4,5 @@ export const outDir: string;
 export const root: string;
 /** Builds the task pane into `outDir` unless it is up to date; returns `outDir`. */
 export function ensurePaneBuilt(options?: { log?: (message: string) => void }): string;
+/** Whether the pane is wired to its Outlook services yet. */
+export function paneWired(): boolean;

@@ -31,6 +31,12 @@ function buildSettings() {
   };
 }
 
+/** Whether the pane is wired to its Outlook services yet (while it is not, the pane scenarios are skipped). */
+function paneWired() {
+  const entry = fs.readFileSync(path.join(root, 'src/taskpane/index.tsx'), 'utf8');
+  return !/Placeholder entry/.test(entry) && fs.existsSync(path.join(root, 'src/outlook/services.ts'));
+}
+
 /** Returns the folder of the built pane, building it first if it is stale. */
 function ensurePaneBuilt({ log = console.log } = {}) {
   const settings = buildSettings();
@@ -64,4 +70,4 @@ function ensurePaneBuilt({ log = console.log } = {}) {
   return outDir;
 }
 
-module.exports = { ensurePaneBuilt, outDir, root };
+module.exports = { ensurePaneBuilt, paneWired, outDir, root };
