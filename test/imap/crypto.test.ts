@@ -87,3 +87,14 @@ describe('key file', () => {
     expect(fs.existsSync(path.join(dir, 'imap.key'))).toBe(false);
   });
 });
+
+describe('IMAP_KEY_PREVIOUS', () => {
+  it('adds older keys for decryption while the current key stays first', () => {
+    const oldKey = randomBytes(32).toString('base64');
+    const sealed = new CredentialCipher(parseKeys(oldKey)).encrypt('password', 'u');
+    const cipher = cipherFromConfig({ dataDir: '/nonexistent', imap: { key: `new:${randomBytes(32).toString('base64')}`, previous: oldKey } });
+    expect(cipher.currentKid).toBe('new');
+    expect(cipher.decrypt(sealed, 'u')).toBe('password');
+    expect(cipher.reseal(sealed, 'u').kid).toBe('new');
+  });
+});

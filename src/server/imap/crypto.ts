@@ -128,8 +128,15 @@ export function loadKeyFile(file: string): Map<string, Buffer> {
   return parseKeys(fs.readFileSync(file, 'utf8'), `The IMAP key file ${file}`);
 }
 
-/** The cipher for this adapter: IMAP_KEY when set, otherwise the key file (default `${dataDir}/imap.key`). */
-export function cipherFromConfig(config: { dataDir: string; imap: { key?: string; keyFile?: string } }): CredentialCipher {
-  if (config.imap.key) return new CredentialCipher(parseKeys(config.imap.key));
-  return new CredentialCipher(loadKeyFile(config.imap.keyFile ?? path.join(config.dataDir, 'imap.key')));
+/**
+ * The cipher for this adapter: IMAP_KEY when set, otherwise the key file (default
+ * `${dataDir}/imap.key`). `previous` (IMAP_KEY_PREVIOUS) adds older keys that still decrypt during a
+ * rotation; the current key is always the first of IMAP_KEY or the file.
+ */
+export function cipherFromConfig(config: { dataDir: string; imap: { key?: string; keyFile?: string; previous?: string } }): CredentialCipher {
+  const keys = config.imap.key ? parseKeys(config.imap.key) : loadKeyFile(config.imap.keyFile ?? path.join(config.dataDir, 'imap.key'));
+  if (config.imap.previous) {
+    for (const [kid, key] of parseKeys(config.imap.previous, 'IMAP_KEY_PREVIOUS')) if (!keys.has(kid)) keys.set(kid, key);
+  }
+  return new CredentialCipher(keys);
 }

@@ -1,0 +1,285 @@
+/**
+ * The IMAP companion's use cases: branch settings (admin), Authenticate, Stop Email Sync and Start
+ * Sync for an agent. Start Sync runs the core engine server-side with ImapMailbox and the adapter's
+ * own directory, and records the run exactly as a pane sync is recorded (history.finishRun).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ApiSyncReport } from '../../core/api';
+import { SyncError } from '../../core/causes';
+import { normaliseAddress } from '../../core/addresses';
+import { syncQueue, type SyncProgress, type SyncReport } from '../../core/engine';
+import type { FolderTree } from '../../core/ports';
+import { stateAfter, type ConnectionState } from '../../core/status';
+import type { AuthUser, ServerContext } from '../context';
+import { directoryFor } from '../directory/core-adapter';
+import { ApiHttpError } from '../errors';
+import { ensureRun, finishRun } from '../history';
+import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccount, setAccountState } from './accounts';
+import { cipherFromConfig, type CredentialCipher } from './crypto';
+import { imapError } from './errors';
+import { ImapMailbox, type CommandCounts } from './mailbox';
+import { getBranchSettings, putBranchSettings, settingsToApi, validateSettings, type ValidationMessage } from './settings';
+
+export const BRANCH_NOT_CONFIGURED_MESSAGE = "Your branch is not set up for email sync yet — ask your IT support to send the branch's IMAP details";
+
+/** Engine batch size: 1,000 mails → one directory call and one MOVE per destination. */
+const SYNC_BATCH = 1000;
+
+export interface ImapSyncResult extends SyncReport {
+  runId: string;
+  /** IMAP commands sent during the run, by name ("UID FETCH": 1, "UID MOVE": 3, …). */
+  commands: CommandCounts;
+}
+
+export interface SyncCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export class SettingsInvalid extends Error {
+  constructor(
+    readonly errors: ValidationMessage[],
+    readonly warnings: ValidationMessage[],
+  ) {
+    super(errors.map((e) => e.message).join(' '));
+    this.name = 'SettingsInvalid';
+  }
+}
+
+function httpErrorFor(e: SyncError): ApiHttpError {
+  switch (e.code) {
+    case 'password-changed':
+      // Not 401: that status means the caller's Rezi token, which is fine here.
+      return new ApiHttpError(422, 'imap-auth-failed', e.message, { cause: e.code });
+    case 'certificate-invalid':
+      return new ApiHttpError(502, 'imap-certificate-invalid', e.message, { cause: e.code });
+    case 'server-unreachable':
+      return new ApiHttpError(502, 'imap-server-unreachable', e.message, { cause: e.code });
+    default:
+      return new ApiHttpError(502, 'imap-error', e.message, { cause: e.code });
+  }
+}
+
+export class ImapService {
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly ctx: ServerContext,
+    readonly cipher: CredentialCipher,
+    private readonly timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number },
+  ) {}
+
+  private now() {
+    return this.ctx.clock();
+  }
+
+  private async audit(user: AuthUser, branchId: string | null, action: string, details: unknown) {
+    await this.ctx.db
+      .insertInto('audit_log')
+      .values({ id: randomUUID(), at: this.now().toISOString(), actor_user_id: user.id, branch_id: branchId, action, details: details === undefined ? null : JSON.stringify(details) })
+      .execute();
+  }
+
+  /** The account state the status card reads (the store's account_state, kind imap). */
+  private async setStatus(user: AuthUser, state: ConnectionState, cause: SyncError['code'] | null) {
+    const row = { kind: 'imap' as const, state, cause, updated_at: this.now().toISOString() };
+    await this.ctx.db
+      .insertInto('account_state')
+      .values({ user_id: user.id, ...row })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
+      .execute();
+  }
+
+  private async recordFailure(user: AuthUser, e: SyncError) {
+    await this.ctx.db
+      .insertInto('failures')
+      .values({
+        id: randomUUID(),
+        at: this.now().toISOString(),
+        user_id: user.id,
+        tenant_id: user.tenantId,
+        branch_id: user.branchId,
+        code: e.code,
+        provider_code: e.detail.providerCode?.slice(0, 200) ?? null,
+        message: e.message.slice(0, 500),
+        source: 'imap',
+      })
+      .execute();
+  }
+
+  // ---- admin ----
+
+  private async assertOwnBranch(admin: AuthUser, branchId: string) {
+    if (admin.role !== 'admin') throw new ApiHttpError(403, 'admin-only', 'Only an IT administrator can view or change branch IMAP settings.');
+    const branch = await this.ctx.db.selectFrom('branches').select(['id', 'tenant_id']).where('id', '=', branchId).executeTakeFirst();
+    // Another organisation's branch answers exactly like a missing one.
+    if (!branch || branch.tenant_id !== admin.tenantId) throw new ApiHttpError(404, 'branch-not-found', 'There is no branch with that id in your organisation.');
+  }
+
+  async getBranch(admin: AuthUser, branchId: string) {
+    await this.assertOwnBranch(admin, branchId);
+    const settings = await getBranchSettings(this.ctx.db, branchId);
+    if (!settings) throw new ApiHttpError(404, 'branch-not-configured', 'This branch has no IMAP settings yet.', { cause: 'not-configured' });
+    return settingsToApi(settings);
+  }
+
+  async putBranch(admin: AuthUser, branchId: string, body: unknown) {
+    await this.assertOwnBranch(admin, branchId);
+    const v = validateSettings(body);
+    if (!v.ok) throw new SettingsInvalid(v.errors, v.warnings);
+    const saved = await putBranchSettings(this.ctx.db, branchId, v.settings, admin.id, this.now());
+    this.ctx.log.info({ branchId, actor: admin.id }, 'branch IMAP settings saved');
+    return { ...settingsToApi(saved), warnings: v.warnings };
+  }
+
+  // ---- agent ----
+
+  async view(user: AuthUser) {
+    const [settings, account] = await Promise.all([getBranchSettings(this.ctx.db, user.branchId), getAccount(this.ctx.db, user.id)]);
+    return {
+      branchConfigured: settings !== undefined,
+      ...(settings ? { server: { host: settings.host, port: settings.port, ssl: settings.ssl, tls: settings.starttls } } : {}),
+      account: account
+        ? { username: account.username, state: account.state, ...(account.lastErrorCode ? { lastErrorCode: account.lastErrorCode, lastErrorAt: account.lastErrorAt } : {}), connectedAt: account.updatedAt }
+        : null,
+      syncing: this.running.has(user.id),
+    };
+  }
+
+  private async settingsOrRefuse(user: AuthUser) {
+    const settings = await getBranchSettings(this.ctx.db, user.branchId);
+    if (!settings) throw new ApiHttpError(409, 'branch-not-configured', BRANCH_NOT_CONFIGURED_MESSAGE, { cause: 'not-configured' });
+    return settings;
+  }
+
+  /**
+   * Logs in with the given credentials, creates the folder tree, and only then stores the password
+   * (encrypted). A failed login stores nothing and leaves any earlier credentials as they were.
+   */
+  async authenticate(user: AuthUser, username: string, password: string): Promise<{ username: string; state: ConnectionState; folders: FolderTree; delimiter: string }> {
+    const settings = await this.settingsOrRefuse(user);
+    let mailbox: ImapMailbox | undefined;
+    try {
+      mailbox = await ImapMailbox.open({ settings, login: { username, password }, timeouts: this.timeouts });
+      const folders = await mailbox.ensureFolders();
+      await saveAccount(this.ctx.db, this.cipher, { userId: user.id, username, password, folderDelimiter: mailbox.delimiter }, this.now());
+      await this.setStatus(user, 'connected', null);
+      await this.audit(user, user.branchId, 'imap.authenticate', { username });
+      this.ctx.log.info({ userId: user.id }, 'IMAP account connected');
+      return { username, state: 'connected', folders, delimiter: mailbox.delimiter };
+    } catch (e) {
+      if (e instanceof ApiHttpError) throw e;
+      const err = imapError(e);
+      const state = stateAfter(err.code) ?? 'disconnected';
+      await this.setStatus(user, state, err.code);
+      await setAccountState(this.ctx.db, user.id, state, err.code, this.now());
+      await this.recordFailure(user, err);
+      this.ctx.log.info({ userId: user.id, code: err.code, providerCode: err.detail.providerCode }, 'IMAP authentication failed');
+      throw httpErrorFor(err);
+    } finally {
+      await mailbox?.close();
+    }
+  }
+
+  /** Stop Email Sync: forget the credentials. */
+  async stop(user: AuthUser): Promise<{ deleted: boolean }> {
+    const deleted = await deleteAccount(this.ctx.db, user.id);
+    await this.ctx.db.deleteFrom('account_state').where('user_id', '=', user.id).where('kind', '=', 'imap').execute();
+    await this.audit(user, user.branchId, 'imap.stop', { deleted });
+    return { deleted };
+  }
+
+  /** Start Sync: files whatever is in Queue. One run per user at a time. */
+  async sync(user: AuthUser, options: SyncCallOptions = {}): Promise<ImapSyncResult> {
+    if (this.running.has(user.id)) throw new ApiHttpError(409, 'sync-in-progress', 'A sync is already running for your mailbox; wait for it to finish.');
+    this.running.add(user.id);
+    try {
+      return await this.runSync(user, options);
+    } finally {
+      this.running.delete(user.id);
+    }
+  }
+
+  private async runSync(user: AuthUser, options: SyncCallOptions): Promise<ImapSyncResult> {
+    const settings = await this.settingsOrRefuse(user);
+    let login;
+    try {
+      login = await credentialsFor(this.ctx.db, this.cipher, user.id);
+    } catch {
+      // Encrypted under a key that is gone: the agent simply authenticates again.
+      throw new ApiHttpError(409, 'imap-not-connected', 'Your email account needs connecting again: enter your email username and password and press Authenticate.', {
+        cause: 'password-changed',
+      });
+    }
+    if (!login) throw new ApiHttpError(409, 'imap-not-connected', 'Connect your email account first: enter your email username and password and press Authenticate.', { cause: 'not-configured' });
+
+    const startedAt = this.now();
+    const runId = await ensureRun(this.ctx.db, user, undefined, 'imap', startedAt);
+    let mailbox: ImapMailbox | undefined;
+    let report: SyncReport;
+    let failure: SyncError | undefined;
+    try {
+      mailbox = await ImapMailbox.open({ settings, login, signal: options.signal, timeouts: this.timeouts });
+      const owner = [user.email, normaliseAddress(login.username)].filter((a): a is string => !!a);
+      report = await syncQueue(mailbox, directoryFor(this.ctx, user, { runId }), {
+        owner: { addresses: owner },
+        batchSize: SYNC_BATCH,
+        concurrency: 1,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        now: () => this.now(),
+      });
+    } catch (e) {
+      failure = imapError(e);
+      const at = this.now().toISOString();
+      report = { total: 0, sent: 0, received: 0, failed: 0, pending: 0, results: [], notQueued: [], cancelled: failure.code === 'cancelled', startedAt: startedAt.toISOString(), finishedAt: at };
+      report.error = { code: failure.code, message: failure.message };
+    } finally {
+      await mailbox?.close().catch(() => undefined);
+    }
+
+    const summary: ApiSyncReport = {
+      runId,
+      source: 'imap',
+      total: report.total,
+      sent: report.sent,
+      received: report.received,
+      failed: report.failed,
+      pending: report.pending,
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+      ...(report.error ? { error: { ...report.error, ...(failure?.detail.providerCode ? { providerCode: failure.detail.providerCode } : {}) } } : {}),
+      client: { version: 'imap-companion', host: 'adapter' },
+    };
+    // The same bookkeeping as a pane's /sync/report: run row, account state, failures.
+    await finishRun(this.ctx.db, user, summary, this.now());
+    if (report.error) {
+      const state = stateAfter(report.error.code);
+      if (state) await setAccountState(this.ctx.db, user.id, state, report.error.code, this.now());
+    } else {
+      await setAccountState(this.ctx.db, user.id, 'connected', null, this.now());
+    }
+    this.ctx.log.info({ runId, total: report.total, sent: report.sent, received: report.received, failed: report.failed, pending: report.pending, code: report.error?.code }, 'IMAP sync finished');
+    return { ...report, runId, commands: mailbox?.commandCounts() ?? {} };
+  }
+}
+
+const services = new WeakMap<ServerContext, ImapService>();
+
+/**
+ * The service for an adapter context (one per process: the per-user sync lock lives here). Created
+ * on first use: reads the IMAP key (IMAP_KEY, or the 0600 key file) and re-encrypts credentials
+ * sealed under an older key.
+ */
+export async function imapServiceFor(ctx: ServerContext): Promise<ImapService> {
+  let service = services.get(ctx);
+  if (!service) {
+    const previous = (ctx.config.imap as { previous?: string }).previous ?? process.env.IMAP_KEY_PREVIOUS;
+    const cipher = cipherFromConfig({ ...ctx.config, imap: { ...ctx.config.imap, previous } });
+    service = new ImapService(ctx, cipher);
+    services.set(ctx, service);
+    const { rotated, unreadable } = await rotateCredentials(ctx.db, cipher);
+    if (rotated || unreadable) ctx.log.info({ rotated, unreadable }, 'IMAP credentials re-encrypted with the current key');
+  }
+  return service;
+}
