@@ -1,0 +1,327 @@
+/** @jest-environment jsdom */
+import '../taskpane/setup';
+import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { configure, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ApiStatus } from '../../src/core/api';
+import { SyncError } from '../../src/core/causes';
+import type { SupportReport } from '../../src/core/support-report';
+import type { PaneError } from '../../src/taskpane/services';
+import { Troubleshoot } from '../../src/taskpane/troubleshoot/Troubleshoot';
+import { FakeServices, status } from '../taskpane/fake-services';
+
+// The machine is shared by several developers' test runs: give async UI a little more room than the 1 s default.
+configure({ asyncUtilTimeout: 5000 });
+
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmMiLCJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl';
+
+class Services extends FakeServices {
+  currentAccountImpl?: () => Promise<{ name: string; email: string } | undefined>;
+  folderCountsImpl?: () => Promise<{ queue: number; failed: number } | undefined>;
+  cases: SupportReport[] = [];
+  supportCaseImpl: (r: SupportReport) => Promise<{ reference: string }> = async () => ({ reference: 'RZ-7KQ9MX' });
+  override async currentAccount() {
+    if (this.currentAccountImpl) {
+      this.calls.push({ name: 'currentAccount', args: [] });
+      return this.currentAccountImpl();
+    }
+    return super.currentAccount();
+  }
+  override async folderCounts() {
+    if (this.folderCountsImpl) {
+      this.calls.push({ name: 'folderCounts', args: [] });
+      return this.folderCountsImpl();
+    }
+    return super.folderCounts();
+  }
+  async supportCase(r: SupportReport) {
+    this.calls.push({ name: 'supportCase', args: [r] });
+    this.cases.push(r);
+    return this.supportCaseImpl(r);
+  }
+}
+
+function setup(services: Services, opts: { status?: ApiStatus; lastError?: PaneError; onReconnect?: () => Promise<void> } = {}) {
+  const user = userEvent.setup();
+  const onReconnect = jest.fn(opts.onReconnect ?? (async () => void (await services.signIn().catch(() => undefined))));
+  const onClearCachedSession = jest.fn(async () => services.clearCachedSession());
+  const onBack = jest.fn();
+  render(
+    <FluentProvider theme={webLightTheme}>
+      <Troubleshoot
+        services={services}
+        connection={{ state: 'connected', needsSignIn: false }}
+        account={undefined}
+        status={opts.status}
+        lastError={opts.lastError}
+        onReconnect={onReconnect}
+        onClearCachedSession={onClearCachedSession}
+        onBack={onBack}
+        clientVersion="1.2.3"
+        now={() => new Date('2026-11-23T10:30:00Z')}
+      />
+    </FluentProvider>,
+  );
+  return { user, onReconnect, onClearCachedSession, onBack };
+}
+
+const causeSection = () => screen.getByRole('heading', { name: /^Likely cause:/ }).closest('section') as HTMLElement;
+const checkItem = (label: RegExp) => within(screen.getByRole('list', { name: 'Automatic checks' })).getByText(label);
+
+async function diagnosed(title: string) {
+  await screen.findByRole('heading', { name: `Likely cause: ${title}` });
+}
+
+describe('Troubleshoot view: each cause shows its words and one next step', () => {
+  it('expired token → Reconnect account, which signs in and checks again', async () => {
+    const s = new Services({ account: undefined, status: status({ state: 'authorisation-failed', cause: 'authorisation-expired' }) });
+    const { user, onReconnect } = setup(s, { lastError: { code: 'authorisation-expired', message: 'Sign in again' } });
+    await diagnosed('Your email authorisation has expired');
+    expect(checkItem(/^Email account connected: Failed$/)).toBeTruthy();
+    expect(checkItem(/^Sign-in still valid: Failed$/)).toBeTruthy();
+    expect(within(causeSection()).getByText(/permission to read your mailbox has lapsed/)).toBeTruthy();
+    expect(within(causeSection()).getByText('Reconnecting usually fixes most sync issues within a few minutes.')).toBeTruthy();
+    const buttons = within(causeSection()).getAllByRole('button');
+    expect(buttons.map((b) => b.textContent)).toEqual(['Reconnect account']);
+
+    s.statusValue = status();
+    await user.click(buttons[0]);
+    expect(onReconnect).toHaveBeenCalledTimes(1);
+    await diagnosed('Nothing wrong found automatically');
+    expect(s.called('status').length).toBe(2);
+  });
+
+  it('password changed (AADSTS50173) → sign in to your provider outside Rezi first', async () => {
+    const s = new Services({ status: status({ state: 'authorisation-failed', cause: 'password-changed' }) });
+    s.currentAccountImpl = async () => {
+      throw new SyncError('password-changed', 'The password has changed', { providerCode: 'AADSTS50173' });
+    };
+    const { user } = setup(s);
+    await diagnosed('Your email password has changed');
+    expect(within(causeSection()).getByText(/Has your email password changed recently\?/)).toBeTruthy();
+    expect(screen.getByText(/AADSTS50173/)).toBeTruthy();
+    const [only] = within(causeSection()).getAllByRole('button');
+    expect(only.textContent).toBe('Sign in to your email provider outside Rezi');
+    await user.click(only);
+    expect(screen.getByText('Check your sign-in outside Rezi')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'I can sign in: reconnect now' })).toBeTruthy();
+  });
+
+  it('IMAP AUTHENTICATIONFAILED → password changed, no token check', async () => {
+    const s = new Services({
+      account: undefined,
+      status: status(
+        { kind: 'imap', state: 'authorisation-failed', cause: 'password-changed', username: 'jane' },
+        { recentFailures: [{ at: '2026-11-23T10:00:00Z', code: 'password-changed', message: 'Login failed', providerCode: 'AUTHENTICATIONFAILED' }] },
+      ),
+    });
+    setup(s);
+    await diagnosed('Your email password has changed');
+    expect(checkItem(/^Sign-in still valid: Not checked$/)).toBeTruthy();
+    expect(screen.getByText(/AUTHENTICATIONFAILED/)).toBeTruthy();
+    expect(within(causeSection()).getByText(/webmail/)).toBeTruthy();
+    expect(s.called('currentAccount')).toHaveLength(0);
+  });
+
+  it('consent missing → Reconnect account with the approval wording', async () => {
+    const s = new Services();
+    s.currentAccountImpl = async () => {
+      throw new SyncError('consent-missing', 'Consent required', { providerCode: 'AADSTS65001' });
+    };
+    setup(s);
+    await diagnosed('Permission is needed');
+    expect(within(causeSection()).getByText(/needs your approval/)).toBeTruthy();
+    expect(
+      within(causeSection())
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Reconnect account']);
+  });
+
+  it('cache/session error → Clear cached sign-in, which clears then signs in again', async () => {
+    const s = new Services();
+    s.currentAccountImpl = async () => {
+      throw new SyncError('unknown', 'cache read failed', { providerCode: 'no_tokens_found' });
+    };
+    const { user, onReconnect, onClearCachedSession } = setup(s);
+    await diagnosed('A cached sign-in is out of date');
+    const [only] = within(causeSection()).getAllByRole('button');
+    expect(only.textContent).toBe('Clear cached sign-in');
+    await user.click(only);
+    await waitFor(() => expect(onReconnect).toHaveBeenCalled());
+    expect(onClearCachedSession).toHaveBeenCalledTimes(1);
+    const order = s.calls.map((c) => c.name).filter((n) => n === 'clearCachedSession' || n === 'signIn');
+    expect(order).toEqual(['clearCachedSession', 'signIn']);
+  });
+
+  it('reconnecting fails the same way → the next step becomes clearing the cached sign-in', async () => {
+    const s = new Services({ account: undefined, status: status({ state: 'authorisation-failed', cause: 'authorisation-expired' }) });
+    const { user } = setup(s, { onReconnect: async () => undefined });
+    await diagnosed('Your email authorisation has expired');
+    await user.click(within(causeSection()).getByRole('button', { name: 'Reconnect account' }));
+    await diagnosed('A cached sign-in is out of date');
+    expect(within(causeSection()).getByText(/^Reconnecting didn’t help/)).toBeTruthy();
+  });
+
+  it('outage affecting 3 users → wait and retry later', async () => {
+    const outage = {
+      suspected: true,
+      provider: 'microsoft365' as const,
+      affectedUsers: 3,
+      since: '2026-11-23T10:00:00.000Z',
+      message: 'Possible Microsoft 365 / Google service issue',
+    };
+    const s = new Services({ status: status({ state: 'disconnected', cause: 'server-unreachable' }, { outage }) });
+    const { user } = setup(s);
+    await diagnosed('Possible Microsoft 365 / Google service issue');
+    expect(checkItem(/^Other people affected: Failed$/)).toBeTruthy();
+    expect(screen.getByText(/^3 people in your organisation/)).toBeTruthy();
+    expect(within(causeSection()).getByText(/Microsoft 365 Service Status/)).toBeTruthy();
+    const [only] = within(causeSection()).getAllByRole('button');
+    expect(only.textContent).toBe('Wait and retry later');
+    await user.click(only);
+    await waitFor(() => expect(s.called('status')).toHaveLength(2));
+  });
+
+  it('server unreachable → Try again', async () => {
+    const s = new Services();
+    s.folderCountsImpl = async () => {
+      throw new SyncError('server-unreachable', 'fetch failed', { requestId: 'graph-req-1' });
+    };
+    setup(s);
+    await diagnosed('The mail server can’t be reached');
+    expect(checkItem(/^Mail service answering: Failed$/)).toBeTruthy();
+    expect(
+      within(causeSection())
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Try again']);
+    expect(within(causeSection()).getByText(/internet connection/)).toBeTruthy();
+  });
+});
+
+describe('Troubleshoot view: guided flow, help box, escalation and copy', () => {
+  it('nothing found → the steps, and escalation gives a reference; the report holds no secrets', async () => {
+    const s = new Services();
+    const { user } = setup(s, { lastError: { code: 'unknown', message: `Bearer ${JWT} rejected`, requestId: 'req-77' } });
+    await diagnosed('Nothing wrong found automatically');
+    expect(
+      within(causeSection())
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Go through the steps']);
+    await user.click(screen.getByRole('button', { name: 'Escalate to Rezi support' }));
+    expect(await screen.findByText('RZ-7KQ9MX')).toBeTruthy();
+    expect(screen.getByText(/Your case reference is/)).toBeTruthy();
+    expect(s.cases).toHaveLength(1);
+    const sent = JSON.stringify(s.cases[0]);
+    expect(sent).not.toContain(JWT);
+    expect(s.cases[0].requestIds).toContain('req-77');
+    expect(s.cases[0].client).toMatchObject({ version: '1.2.3', host: 'Outlook' });
+    expect(screen.getByRole('button', { name: 'Escalate to Rezi support' })).toHaveProperty('disabled', true);
+  });
+
+  it('escalation opens only after every user-side step, in the guide’s order', async () => {
+    const s = new Services();
+    s.folderCountsImpl = async () => {
+      throw new SyncError('throttled', 'slow down', { providerCode: 'ApplicationThrottled' });
+    };
+    const { user } = setup(s);
+    await diagnosed('Microsoft asked us to slow down');
+    const escalateButton = () => screen.getByRole('button', { name: 'Escalate to Rezi support' }) as HTMLButtonElement;
+    expect(escalateButton().disabled).toBe(true);
+    const titles: string[] = [];
+    for (const [title, next] of [
+      ['Check the connection', /It says Disconnected/],
+      ['Reconnect if needed', /^Done, still not syncing$/],
+      ['Check your credentials', /still not syncing$/],
+      ['Clear the cached sign-in', /^Done, still not syncing$/],
+    ] as const) {
+      expect(screen.getByText(new RegExp(`Step \\d of 5: ${title}`))).toBeTruthy();
+      titles.push(title);
+      expect(escalateButton().disabled).toBe(true);
+      await user.click(screen.getByRole('button', { name: next }));
+    }
+    expect(screen.getByText('Step 5 of 5: Escalate to Rezi support')).toBeTruthy();
+    expect(screen.getByText(/It may be a sync issue our technical team needs to review/)).toBeTruthy();
+    expect(escalateButton().disabled).toBe(false);
+    await user.click(escalateButton());
+    await screen.findByText('RZ-7KQ9MX');
+    expect(s.cases[0].steps.map((x) => x.id)).toEqual(['check-connection', 'reconnect', 'check-credentials', 'clear-cache']);
+  });
+
+  it('the help box recognises the guide’s phrases and says so when it cannot', async () => {
+    const s = new Services();
+    const { user } = setup(s);
+    await diagnosed('Nothing wrong found automatically');
+    const box = screen.getByRole('textbox', { name: 'Describe the problem' });
+    await user.click(box);
+    await user.paste('How do I add a contact?');
+    await user.click(screen.getByRole('button', { name: 'Ask' }));
+    expect(screen.getByText(/I couldn’t match that to a sync problem/)).toBeTruthy();
+    await user.clear(box);
+    await user.click(box);
+    await user.paste('Authorization failed for my email account');
+    await user.click(screen.getByRole('button', { name: 'Ask' }));
+    expect(screen.getByText(/An authorisation failure usually means/)).toBeTruthy();
+    expect(screen.getByText('Step 2 of 5: Reconnect if needed')).toBeTruthy();
+    await user.clear(box);
+    await user.click(box);
+    await user.paste('my emails arent syncing');
+    await user.click(screen.getByRole('button', { name: 'Ask' }));
+    expect(screen.getByText(/Sorry to hear your emails aren’t syncing/)).toBeTruthy();
+    expect(screen.getByText('Step 1 of 5: Check the connection')).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Step by step' }));
+  });
+
+  it('a failed escalation says so and points to the copy', async () => {
+    const s = new Services();
+    s.supportCaseImpl = async () => {
+      throw new SyncError('server-unreachable', 'down');
+    };
+    const { user } = setup(s);
+    await diagnosed('Nothing wrong found automatically');
+    await user.click(screen.getByRole('button', { name: 'Escalate to Rezi support' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/couldn’t send the report just now .*Copy the report/);
+  });
+
+  it('copies the report (Clipboard API), without secrets', async () => {
+    const s = new Services();
+    const { user } = setup(s, { lastError: { code: 'unknown', message: `password=hunter2 ${JWT}` } });
+    await diagnosed('Nothing wrong found automatically');
+    await user.click(screen.getByRole('button', { name: 'Copy report' }));
+    expect(await screen.findByText(/Report copied/)).toBeTruthy();
+    const text = await navigator.clipboard.readText();
+    expect(text).toMatch(/^Rezi Email Sync — diagnostics report/);
+    expect(text).toMatch(/\[PASS\] account-connected/);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain(JWT);
+  });
+
+  it('copies with the textarea fallback when the Clipboard API is refused', async () => {
+    const s = new Services();
+    const { user } = setup(s);
+    await diagnosed('Nothing wrong found automatically');
+    jest.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new Error('NotAllowedError'));
+    let copied = '';
+    // What execCommand('copy') would copy: the selected, read-only textarea the fallback puts in the page.
+    const exec = jest.fn((cmd: string) => {
+      copied = (document.querySelector('textarea[readonly]') as HTMLTextAreaElement | null)?.value ?? '';
+      return cmd === 'copy';
+    });
+    Object.defineProperty(document, 'execCommand', { value: exec, configurable: true });
+    await user.click(screen.getByRole('button', { name: 'Copy report' }));
+    expect(await screen.findByText(/Report copied/)).toBeTruthy();
+    expect(exec).toHaveBeenCalledWith('copy');
+    expect(copied).toMatch(/^Rezi Email Sync — diagnostics report/);
+    expect(document.querySelector('textarea[readonly]')).toBeNull();
+  });
+
+  it('Back returns to the pane', async () => {
+    const s = new Services();
+    const { user, onBack } = setup(s);
+    await diagnosed('Nothing wrong found automatically');
+    await user.click(screen.getByRole('button', { name: 'Back' }));
+    expect(onBack).toHaveBeenCalled();
+  });
+});
