@@ -66,6 +66,7 @@ export function App({ services, version = '0.0.0', Troubleshoot = TroubleshootFa
             counts={isImapAccount ? undefined : state.counts}
             problem={state.problem}
             busy={state.busy === 'signing-in' || state.busy === 'loading'}
+            canReconnect={!isImapAccount}
             now={now()}
             onSignIn={() => void actions.signIn()}
             onReconnect={() => void actions.signIn()}

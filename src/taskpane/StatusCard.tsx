@@ -32,6 +32,8 @@ export interface StatusCardProps {
   /** A sign-in failure that did not change the connection (e.g. the sign-in window was closed). */
   problem?: PaneError;
   busy?: boolean;
+  /** Reconnect signs in to Office 365; an IMAP account reconnects by authenticating again in its panel. */
+  canReconnect?: boolean;
   now: Date;
   onSignIn(): void;
   onReconnect(): void;
@@ -99,7 +101,7 @@ export function StatusCard(props: StatusCardProps) {
             Sign in
           </Button>
         )}
-        {!connection.needsSignIn && notConnected && (
+        {!connection.needsSignIn && notConnected && props.canReconnect !== false && (
           <Button appearance="primary" onClick={props.onReconnect} disabled={props.busy}>
             Reconnect account
           </Button>
@@ -118,7 +120,7 @@ export function StatusCard(props: StatusCardProps) {
 export function StatusCardSkeleton() {
   const styles = useStyles();
   return (
-    <Card className={styles.card} aria-busy="true" aria-label="Loading email sync status">
+    <Card className={styles.card} aria-busy="true">
       <Skeleton aria-label="Loading email sync status">
         <SkeletonItem shape="rectangle" size={24} />
         <SkeletonItem shape="rectangle" size={16} />

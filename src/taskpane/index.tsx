@@ -1,3 +1,57 @@
-// Placeholder entry until the task pane lands.
-const root = document.getElementById('root');
-if (root) root.textContent = 'Rezi Email Sync';
+/**
+ * Task pane entry. Paints the status card skeleton at once; MSAL, Graph and the adapter client load
+ * afterwards through a dynamic import, so the first chunk stays small.
+ */
+import { createRoot } from 'react-dom/client';
+import { type OutlookConfig, configFromEnv, configProblems } from '../outlook/config';
+import { NotInOutlook } from './NotInOutlook';
+import { officeIsDark, subscribeOfficeTheme } from './office-theme';
+import { PaneRoot } from './PaneRoot';
+import type { PaneServices } from './services';
+
+declare const process: { env: Record<string, string | undefined> };
+declare global {
+  interface Window {
+    /** Runtime configuration a hosting page may set before the bundle runs (the e2e host stand-in does). */
+    __REZI_CONFIG__?: Partial<Record<keyof OutlookConfig, string>>;
+  }
+}
+
+function appVersion(): string {
+  try {
+    return process.env.APP_VERSION || 'development';
+  } catch {
+    return 'development'; // built without DefinePlugin
+  }
+}
+
+/** Build-time configuration, with any runtime values the hosting page supplied taking precedence. */
+function paneConfig(): OutlookConfig {
+  const config: OutlookConfig = configFromEnv();
+  const runtime = window.__REZI_CONFIG__ ?? {};
+  for (const key of Object.keys(runtime) as (keyof OutlookConfig)[]) {
+    const value = runtime[key];
+    if (typeof value === 'string' && value.trim()) config[key] = value.trim();
+  }
+  return config;
+}
+
+async function loadServices(): Promise<PaneServices | 'not-in-outlook'> {
+  const info = await Office.onReady();
+  if (!info.host) return 'not-in-outlook';
+  const config = paneConfig();
+  const problems = configProblems(config);
+  if (problems.length > 0) throw new Error(`The add-in was built without its settings: ${problems.join(' ')}`);
+  const { createOutlookServices } = await import(/* webpackChunkName: "outlook" */ '../outlook/services');
+  return createOutlookServices(config);
+}
+
+const container = document.getElementById('root');
+if (container) {
+  const root = createRoot(container);
+  if (typeof Office === 'undefined') {
+    root.render(<NotInOutlook />);
+  } else {
+    root.render(<PaneRoot load={loadServices} initialDark={officeIsDark()} subscribeTheme={subscribeOfficeTheme} version={appVersion()} />);
+  }
+}

@@ -1,0 +1,115 @@
+/** @jest-environment jsdom */
+import './setup';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { PaneRoot } from '../../src/taskpane/PaneRoot';
+import type { PaneServices } from '../../src/taskpane/services';
+import type { TroubleshootViewProps } from '../../src/taskpane/troubleshoot';
+import { FakeServices, deferred, status } from './fake-services';
+import { renderPane, stateBadge } from './render';
+
+describe('settings and help', () => {
+  it('Stop Email Sync asks first; Keep syncing does nothing, confirming signs out and clears cached tokens', async () => {
+    const services = new FakeServices();
+    const { user } = await renderPane(services);
+    await user.click(await screen.findByRole('button', { name: 'Stop Email Sync' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Stop Email Sync?' });
+    expect(within(dialog).getByText(/signs you out of Rezi Email Sync and clears the cached sign-in tokens on this device/)).toBeTruthy();
+    await user.click(within(dialog).getByRole('button', { name: 'Keep syncing' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(services.called('signOut')).toHaveLength(0);
+
+    // Fluent un-hides the rest of the pane once the dialog has closed.
+    await user.click(await screen.findByRole('button', { name: 'Stop Email Sync' }));
+    dialog = await screen.findByRole('dialog', { name: 'Stop Email Sync?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Stop Email Sync' }));
+    await waitFor(() => expect(services.called('signOut')).toHaveLength(1));
+    expect(await screen.findByText(/Email sync stopped\./)).toBeTruthy();
+    expect(screen.getByText('Not signed in')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Stop Email Sync' })).toBeNull();
+  });
+
+  it('Help opens the troubleshoot view in the slot, with the pane’s state, and Back returns', async () => {
+    const services = new FakeServices({ status: status({ state: 'authorisation-failed', cause: 'session-stale' }) });
+    const seen: TroubleshootViewProps[] = [];
+    const Troubleshoot = (props: TroubleshootViewProps) => {
+      seen.push(props);
+      return (
+        <section aria-label="Troubleshooter">
+          <button onClick={props.onBack}>Done</button>
+        </section>
+      );
+    };
+    const { user } = await renderPane(services, { Troubleshoot });
+    await user.click(await screen.findByRole('button', { name: 'Help' }));
+    expect(screen.getByRole('region', { name: 'Troubleshooter' })).toBeTruthy();
+    const last = seen[seen.length - 1];
+    expect(last.connection).toEqual({ state: 'authorisation-failed', cause: 'session-stale', needsSignIn: false });
+    expect(last.services).toBe(services);
+    await user.click(screen.getByRole('button', { name: 'Done' }));
+    await waitFor(() => expect(stateBadge().textContent).toBe('Authorisation failed'));
+  });
+
+  it('the stand-in troubleshoot view explains the cause and can clear the cached sign-in', async () => {
+    const services = new FakeServices({ status: status({ state: 'authorisation-failed', cause: 'session-stale' }) });
+    const { user } = await renderPane(services);
+    await user.click(await screen.findByRole('button', { name: 'Troubleshoot' }));
+    expect(screen.getByRole('heading', { name: 'Troubleshoot email sync' })).toBeTruthy();
+    expect(screen.getByText('A cached sign-in is out of date')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Clear cached sign-in' }));
+    await waitFor(() => expect(services.called('clearCachedSession')).toHaveLength(1));
+    await user.click(screen.getByRole('button', { name: 'Back' }));
+    expect(await screen.findByText(/Cached sign-in cleared\./)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
+  });
+
+  it('shows the app version', async () => {
+    await renderPane(new FakeServices());
+    expect(screen.getByText('Version 1.2.3')).toBeTruthy();
+  });
+});
+
+describe('pane shell', () => {
+  it('paints the status card skeleton first, then the pane once the services load, in the Office theme', async () => {
+    const loaded = deferred<PaneServices>();
+    render(<PaneRoot load={() => loaded.promise} version="9.9.9" />);
+    expect(screen.getByLabelText('Loading email sync status')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Email sync status' })).toBeNull();
+    const services = new FakeServices({ host: { dark: true } });
+    await act(async () => loaded.resolve(services));
+    expect(await screen.findByRole('heading', { name: 'Email sync status' })).toBeTruthy();
+    // webDarkTheme's neutral background is #292929; the provider carries it as a CSS variable.
+    expect(providerCss()).toMatch(/--colorNeutralBackground1:\s*#292929/);
+  });
+
+  it('follows Office’s theme when it changes', async () => {
+    let listener: ((dark: boolean) => void) | undefined;
+    const services = new FakeServices({ host: { dark: false } });
+    render(<PaneRoot load={async () => services} subscribeTheme={(l) => ((listener = l), () => (listener = undefined))} />);
+    await screen.findByRole('heading', { name: 'Email sync status' });
+    expect(providerCss()).toMatch(/--colorNeutralBackground1:\s*#ffffff/);
+    act(() => listener?.(true));
+    expect(providerCss()).toMatch(/--colorNeutralBackground1:\s*#292929/);
+  });
+
+  it('outside Outlook it says to open it from Outlook', async () => {
+    render(<PaneRoot load={async () => 'not-in-outlook'} />);
+    expect(await screen.findByText('Open this from Outlook')).toBeTruthy();
+  });
+
+  it('when the services cannot load it says so plainly', async () => {
+    render(<PaneRoot load={async () => Promise.reject(new Error('The add-in was built without its settings.'))} />);
+    expect(await screen.findByText('Rezi Email Sync couldn’t start')).toBeTruthy();
+    expect(screen.getByText(/The add-in was built without its settings\./)).toBeTruthy();
+  });
+});
+
+/** The theme variables Fluent inserted for the current provider (a <style> whose id is one of its classes). */
+function providerCss(): string {
+  const provider = document.querySelector('.fui-FluentProvider') as HTMLElement;
+  return [...provider.classList]
+    .map((c) => document.getElementById(c))
+    .filter((el): el is HTMLStyleElement => el instanceof HTMLStyleElement)
+    .flatMap((el) => [...(el.sheet?.cssRules ?? [])].map((r) => r.cssText))
+    .join('\n');
+}
