@@ -50,7 +50,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     },
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false, allowUnionTypes: true } },
     return503OnClosing: true,
     // Oversized or malformed HTTP before Fastify sees it: still answer JSON, never a bare reset.
     clientErrorHandler: (err, socket) => {

@@ -109,17 +109,25 @@ export async function loadDemoData(db: Kysely<Database>, tenantId: string = DEMO
       .values(Object.values(DEMO_USERS).map((u) => ({ id: u.id, oid: null, tenant_id: tenantId, email: u.email, name: u.name, branch_id: u.branch.id, role: u.role })))
       .execute();
     const counters: Record<string, number> = {};
+    const groups: Database['groups'][] = [];
+    const contacts: Database['contacts'][] = [];
+    const addresses: Database['contact_addresses'][] = [];
     for (const g of demoGroups()) {
       counters[g.branch] = (counters[g.branch] ?? 0) + 1;
       const groupId = `grp-${g.branch}-${String(counters[g.branch]).padStart(2, '0')}`;
-      await trx.insertInto('groups').values({ id: groupId, branch_id: DEMO_BRANCHES[g.branch].id, name: g.name, kind: g.kind, rezi_ref: `RZ-${groupId.slice(4).toUpperCase()}` }).execute();
+      groups.push({ id: groupId, branch_id: DEMO_BRANCHES[g.branch].id, name: g.name, kind: g.kind, rezi_ref: `RZ-${groupId.slice(4).toUpperCase()}` });
       for (const [ci, c] of g.contacts.entries()) {
         const contactId = `${groupId}-c${ci + 1}`;
-        await trx.insertInto('contacts').values({ id: contactId, group_id: groupId, name: c.name }).execute();
-        const addresses = c.emails.map((e) => normaliseAddress(e)).filter((e): e is string => !!e);
-        if (addresses.length > 0) await trx.insertInto('contact_addresses').values(addresses.map((address) => ({ contact_id: contactId, address }))).execute();
+        contacts.push({ id: contactId, group_id: groupId, name: c.name });
+        for (const e of c.emails) {
+          const address = normaliseAddress(e);
+          if (address) addresses.push({ contact_id: contactId, address });
+        }
       }
     }
+    await trx.insertInto('groups').values(groups).execute();
+    await trx.insertInto('contacts').values(contacts).execute();
+    await trx.insertInto('contact_addresses').values(addresses).execute();
   });
   return true;
 }
