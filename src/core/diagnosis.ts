@@ -130,7 +130,8 @@ function accountCheck(input: DiagnosisInput): CheckResult {
     return { ...base, outcome: 'skipped', detail: 'The status wasn’t available to check.' };
   }
   const { account } = status;
-  if (account.kind === 'none') return { ...base, outcome: 'fail', detail: 'No email account is connected to Rezi yet.', cause: 'authorisation-expired' };
+  // No account on record yet (never synced): not a failure in itself; the sign-in check says whether one is needed.
+  if (account.kind === 'none') return { ...base, outcome: 'warn', detail: 'Rezi hasn’t seen a sync from this mailbox yet.' };
   if (account.state === 'connected' || account.state === 'syncing') {
     return { ...base, outcome: 'pass', detail: `The status shows ‘${STATE_LABEL[account.state]}’.` };
   }

@@ -325,3 +325,16 @@ describe('Troubleshoot view: guided flow, help box, escalation and copy', () => 
     expect(onBack).toHaveBeenCalled();
   });
 });
+
+describe('Troubleshoot view: accessibility', () => {
+  it('has no axe violations once diagnosed (names, roles, live regions)', async () => {
+    const axe = (await import('axe-core')).default;
+    const s = new Services({ status: status({ state: 'authorisation-failed', cause: 'authorisation-expired' }) });
+    setup(s);
+    await diagnosed('Your email authorisation has expired');
+    // color-contrast needs layout, which jsdom does not have.
+    const results = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(screen.getAllByRole('status').length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -182,3 +182,18 @@ describe('diagnose: the pane’s own last error', () => {
     expect(d.cause).toBe('server-unreachable');
   });
 });
+
+describe('diagnose: a mailbox Rezi has not seen yet', () => {
+  it('is a warning, and the sign-in check decides', () => {
+    const fresh = diagnose({
+      status: statusOf({ account: { kind: 'none', state: 'disconnected' } }),
+      token: { obtained: true },
+      ping: { target: 'graph', ok: true },
+    });
+    expect(fresh.checks[0]).toMatchObject({ outcome: 'warn' });
+    expect(fresh.cause).toBeUndefined();
+    const signedOut = diagnose({ status: statusOf({ account: { kind: 'none', state: 'disconnected' } }), token: { obtained: false } });
+    expect(signedOut.cause).toBe('authorisation-expired');
+    expect(signedOut.nextStep.label).toBe('Reconnect account');
+  });
+});
