@@ -1,0 +1,186 @@
+/**
+ * PaneServices over Office.js, MSAL, Microsoft Graph and the Rezi adapter. The pane loads this
+ * module with a dynamic import(), so MSAL and the Graph client stay out of the first paint chunk.
+ */
+import { type AdapterClient, createAdapterClient } from '../client/adapter-client';
+import type { ApiStatus } from '../core/api';
+import { SyncError, toSyncError } from '../core/causes';
+import type { SyncReport } from '../core/engine';
+import type { HostInfo, ImapApi, PaneServices, SignedInAccount, SyncRunOptions } from '../taskpane/services';
+import { type Auth, createAuth } from './auth';
+import { GRAPH_SCOPES, type OutlookConfig, configFromEnv } from './config';
+import { toRestIds } from './ids';
+import { graphMailboxFor, runGraphSync } from './sync';
+
+export { configFromEnv };
+export type { OutlookConfig };
+
+export interface OutlookServicesDeps {
+  office?: typeof Office;
+  /** Injected in tests; by default created lazily with MSAL. */
+  auth?: Auth;
+  fetch?: typeof fetch;
+  appVersion?: string;
+}
+
+/** Keys of the pane's own storage (MSAL's are cleared by MSAL). */
+const STORAGE_PREFIXES = ['rezi', 'msal.'];
+
+/** Relative luminance of a #rrggbb colour; < 0.5 is a dark background. */
+export function isDarkColour(hex: string | undefined): boolean {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex ?? '');
+  if (!m) return false;
+  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
+}
+
+function supported(office: typeof Office | undefined, set: string, version: string): boolean {
+  try {
+    return Boolean(office?.context?.requirements?.isSetSupported(set, version));
+  } catch {
+    return false;
+  }
+}
+
+export function hostInfo(office: typeof Office | undefined = globalThis.Office): HostInfo {
+  const d = office?.context?.diagnostics;
+  return {
+    host: String(d?.host ?? 'Outlook'),
+    platform: String(d?.platform ?? 'unknown'),
+    version: d?.version ?? '',
+    dark: isDarkColour(office?.context?.officeTheme?.bodyBackgroundColor),
+    displayLanguage: office?.context?.displayLanguage ?? 'en-GB',
+    multiSelect: supported(office, 'Mailbox', '1.13'),
+    nestedAppAuth: supported(office, 'NestedAppAuth', '1.1'),
+  };
+}
+
+/** Office item ids of the selection: multi-select where supported, else the open item. */
+export function selectedOfficeIds(office: typeof Office | undefined = globalThis.Office): Promise<string[]> {
+  const mailbox = office?.context?.mailbox;
+  const current = (): string[] => {
+    const id = (mailbox?.item as { itemId?: string } | undefined)?.itemId;
+    return id ? [id] : [];
+  };
+  if (!mailbox) return Promise.resolve([]);
+  if (!supported(office, 'Mailbox', '1.13') || typeof mailbox.getSelectedItemsAsync !== 'function') return Promise.resolve(current());
+  return new Promise((resolve) => {
+    mailbox.getSelectedItemsAsync((result) => {
+      if (result.status !== office!.AsyncResultStatus.Succeeded || !result.value || result.value.length === 0) return resolve(current());
+      resolve(result.value.map((i) => i.itemId));
+    });
+  });
+}
+
+const AUTH_CAUSES = new Set(['consent-missing', 'authorisation-expired', 'password-changed', 'session-stale', 'cancelled']);
+
+export function createOutlookServices(config: OutlookConfig = configFromEnv(), deps: OutlookServicesDeps = {}): PaneServices {
+  const office = deps.office ?? globalThis.Office;
+  let authPromise: Promise<Auth> | undefined = deps.auth ? Promise.resolve(deps.auth) : undefined;
+  const auth = () => (authPromise ??= createAuth({ clientId: config.clientId, tenantId: config.tenantId, authority: config.authority }, { office }));
+  // Adapter calls never open a sign-in window by themselves: the user signs in through signIn().
+  const adapter: AdapterClient = createAdapterClient({ baseUrl: config.adapterUrl, getToken: async () => (await auth()).getToken([config.adapterScope]), fetch: deps.fetch });
+  const client = () => {
+    const h = hostInfo(office);
+    return { version: deps.appVersion ?? 'development', host: h.host, platform: h.platform };
+  };
+
+  const account = (a: Auth): SignedInAccount => {
+    const acc = a.account();
+    if (!acc) throw new SyncError('session-stale', 'Signed in, but Outlook did not say which account.');
+    return acc;
+  };
+
+  const imap: ImapApi = {
+    async authenticate(req) {
+      await adapter.imapAuthenticate(req);
+    },
+    async startSync(opts?: SyncRunOptions) {
+      const res = (await adapter.imapSync({ signal: opts?.signal })) as SyncReport | { report: SyncReport };
+      return 'report' in res ? res.report : res;
+    },
+    async stop() {
+      await adapter.imapForget();
+    },
+  };
+
+  return {
+    host: () => hostInfo(office),
+
+    async currentAccount() {
+      try {
+        const a = await auth();
+        await a.getToken(GRAPH_SCOPES);
+        return a.account();
+      } catch (e) {
+        const err = toSyncError(e);
+        if (AUTH_CAUSES.has(err.code)) return undefined;
+        throw err;
+      }
+    },
+
+    async signIn() {
+      const a = await auth();
+      await a.getToken(GRAPH_SCOPES, { interactive: true });
+      // Consent for the adapter too, while the user is at the sign-in window.
+      await a.getToken([config.adapterScope], { interactive: true });
+      return account(a);
+    },
+
+    async signOut() {
+      await (await auth()).signOut();
+      clearPaneStorage();
+    },
+
+    async selectedItemIds() {
+      return toRestIds(await selectedOfficeIds(office), office);
+    },
+
+    onSelectionChanged(listener) {
+      const mailbox = office?.context?.mailbox;
+      if (!mailbox || typeof mailbox.addHandlerAsync !== 'function') return () => undefined;
+      const events = [office.EventType.ItemChanged, ...(supported(office, 'Mailbox', '1.13') ? [office.EventType.SelectedItemsChanged] : [])];
+      const handler = () => void selectedOfficeIds(office).then((ids) => listener(ids.length));
+      for (const type of events) mailbox.addHandlerAsync(type, handler);
+      return () => {
+        for (const type of events) mailbox.removeHandlerAsync(type);
+      };
+    },
+
+    status: (): Promise<ApiStatus> => adapter.status(),
+
+    async folderCounts() {
+      try {
+        const mailbox = graphMailboxFor(config, await auth());
+        return await mailbox.counts(await mailbox.ensureFolders());
+      } catch {
+        return undefined; // the status card shows counts when it can; a failure here is reported by sync/status
+      }
+    },
+
+    async sync(itemIds, opts = {}) {
+      return runGraphSync({ config, auth: await auth(), adapter, itemIds, signal: opts.signal, onProgress: opts.onProgress, client: client(), office });
+    },
+
+    imap,
+
+    async clearCachedSession() {
+      await (await auth()).clearCache();
+      clearPaneStorage();
+    },
+
+    supportCase: (report) => adapter.supportCase(report),
+  };
+}
+
+function clearPaneStorage(): void {
+  for (const storage of [globalThis.localStorage, globalThis.sessionStorage]) {
+    if (!storage) continue;
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k && STORAGE_PREFIXES.some((p) => k.toLowerCase().startsWith(p))) keys.push(k);
+    }
+    for (const k of keys) storage.removeItem(k);
+  }
+}

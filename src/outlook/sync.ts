@@ -1,0 +1,79 @@
+/**
+ * One Office 365 sync, shared by the task pane and the ribbon command: GraphMailbox + HttpDirectory
+ * through the core engine, then the summary to the adapter (best effort: the mails are already
+ * filed and moved; a lost report only thins the history).
+ */
+import type { AdapterClient } from '../client/adapter-client';
+import { HttpDirectory } from '../client/http-directory';
+import type { ApiSyncReport } from '../core/api';
+import { toSyncError } from '../core/causes';
+import { type SyncProgress, type SyncReport, syncQueue } from '../core/engine';
+import { GraphMailbox } from '../graph/graph-mailbox';
+import type { Auth } from './auth';
+import { GRAPH_SCOPES, type OutlookConfig } from './config';
+import { toRestIds } from './ids';
+
+export interface RunSyncInput {
+  config: OutlookConfig;
+  auth: Auth;
+  adapter: AdapterClient;
+  /** Office item ids (EWS or REST); empty: sync whatever is in Queue. */
+  itemIds: readonly string[];
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  /** Interactive sign-in allowed (pane: yes after the user pressed a button; ribbon command: no). */
+  interactive?: boolean;
+  client?: ApiSyncReport['client'];
+  office?: typeof Office;
+}
+
+export function graphMailboxFor(config: OutlookConfig, auth: Auth, interactive = false): GraphMailbox {
+  return new GraphMailbox({ baseUrl: config.graphBaseUrl, getToken: () => auth.getToken(GRAPH_SCOPES, { interactive }) });
+}
+
+/** A report for a run that could not start (no token, /me failed): nothing moved, nothing filed. */
+export function notStartedReport(e: unknown, at = new Date()): SyncReport {
+  const err = toSyncError(e);
+  const now = at.toISOString();
+  return { total: 0, sent: 0, received: 0, failed: 0, pending: 0, results: [], notQueued: [], error: { code: err.code, message: err.message }, cancelled: err.code === 'cancelled', startedAt: now, finishedAt: now };
+}
+
+export function toApiReport(report: SyncReport, runId: string, client?: ApiSyncReport['client']): ApiSyncReport {
+  const r: ApiSyncReport = {
+    runId,
+    source: 'graph',
+    total: report.total,
+    sent: report.sent,
+    received: report.received,
+    failed: report.failed,
+    pending: report.pending,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+  };
+  if (report.error) r.error = { code: report.error.code, message: report.error.message };
+  if (client) r.client = client;
+  return r;
+}
+
+export async function runGraphSync(input: RunSyncInput): Promise<SyncReport> {
+  const mailbox = graphMailboxFor(input.config, input.auth, input.interactive);
+  const directory = new HttpDirectory(input.adapter);
+  let report: SyncReport;
+  try {
+    const owner = await mailbox.owner(input.signal);
+    report = await syncQueue(mailbox, directory, {
+      owner,
+      selection: toRestIds(input.itemIds, input.office),
+      batchSize: 100,
+      concurrency: 2,
+      signal: input.signal,
+      onProgress: input.onProgress,
+    });
+  } catch (e) {
+    report = notStartedReport(e);
+  }
+  if (report.total > 0 || report.error) {
+    await input.adapter.report(toApiReport(report, directory.runId, input.client)).catch(() => undefined);
+  }
+  return report;
+}
