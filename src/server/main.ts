@@ -135,7 +135,7 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
   }
 }
 
-async function runMain(): Promise<void> {
+export async function runMain(): Promise<void> {
   let server: RunningServer;
   try {
     server = await startServer({ banner: true });
@@ -159,4 +159,7 @@ async function runMain(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-if (typeof require !== 'undefined' && require.main === module) void runMain();
+// Run when this module is the entry (`node dist/server-build/server/main.js`) or is loaded by the
+// generated `dist/server/index.js` (`node dist/server`).
+const entry = typeof require !== 'undefined' ? require.main : undefined;
+if (entry && (entry === module || /[\\/]dist[\\/]server[\\/]index\.js$/.test(entry.filename))) void runMain();
