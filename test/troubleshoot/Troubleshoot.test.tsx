@@ -338,3 +338,13 @@ describe('Troubleshoot view: accessibility', () => {
     expect(screen.getAllByRole('status').length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('Troubleshoot view: a folder check that answers nothing', () => {
+  it('shows a warning for the mail service and falls back to the steps', async () => {
+    const s = new Services();
+    s.folderCountsImpl = async () => undefined;
+    setup(s);
+    await diagnosed('Nothing wrong found automatically');
+    expect(checkItem(/^Mail service answering: Warning$/)).toBeTruthy();
+  });
+});

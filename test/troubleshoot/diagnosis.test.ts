@@ -120,7 +120,7 @@ describe('diagnose: every cause of the support guide', () => {
     const d = diagnose({
       status: statusOf({ account: { state: 'disconnected', cause: 'server-unreachable' } }),
       token: { obtained: true },
-      ping: { target: 'graph', ok: false },
+      ping: { target: 'graph', ok: false, error: { code: 'server-unreachable', message: 'fetch failed' } },
     });
     expect(outcome(d, 'provider-reachable')).toBe('fail');
     expect(d.cause).toBe('server-unreachable');
@@ -195,5 +195,17 @@ describe('diagnose: a mailbox Rezi has not seen yet', () => {
     const signedOut = diagnose({ status: statusOf({ account: { kind: 'none', state: 'disconnected' } }), token: { obtained: false } });
     expect(signedOut.cause).toBe('authorisation-expired');
     expect(signedOut.nextStep.label).toBe('Reconnect account');
+  });
+});
+
+describe('diagnose: a ping that fails without saying why', () => {
+  it('is a warning, not a guessed cause', () => {
+    const d = diagnose({ status: statusOf(), token: { obtained: true }, ping: { target: 'graph', ok: false } });
+    expect(d.checks.find((c) => c.id === 'provider-reachable')).toMatchObject({
+      outcome: 'warn',
+      detail: 'Microsoft 365 didn’t answer the folder check, and didn’t say why.',
+    });
+    expect(d.cause).toBeUndefined();
+    expect(d.nextStep.action).toBe('follow-steps');
   });
 });

@@ -242,7 +242,7 @@ export function Troubleshoot(props: TroubleshootProps) {
         // retry / retry-later / contact-it: nothing to do here but look again once things have changed.
         return (
           <Button appearance="primary" disabled={disabled} onClick={() => void checkAgain()}>
-            {label}
+            {action === 'contact-it' ? 'Check again' : label}
           </Button>
         );
     }

@@ -62,7 +62,8 @@ export async function observe(
     }
     if (input.token.obtained) {
       const ping = await settle(() => services.folderCounts());
-      input.ping = ping.ok ? { target: 'graph', ok: true } : { target: 'graph', ok: false, error: observed(ping.error) };
+      // Resolving with no counts means Graph didn't answer (the Outlook services swallow the reason there).
+      input.ping = ping.ok ? { target: 'graph', ok: ping.value !== undefined } : { target: 'graph', ok: false, error: observed(ping.error) };
       if (!ping.ok) errors.push({ source: 'graph-ping', ...ping.error });
     }
   }
