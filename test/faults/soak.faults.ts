@@ -1,0 +1,29 @@
+/**
+ * Driver of `npm run test:faults` (run through jest by test/faults/run.mjs): runs the soak with the
+ * settings run.mjs passes in the environment and writes the summary where run.mjs reads it. run.mjs
+ * prints it and sets the exit code.
+ */
+import { writeFileSync } from 'node:fs';
+import { dovecotAvailable } from '../support/dovecot';
+import { formatSummary, runSoak } from './soak';
+
+const runs = Number(process.env.FAULT_RUNS ?? 200);
+const seed = Number(process.env.FAULT_SEED ?? 1);
+const broken = process.env.FAULT_BROKEN === '1';
+const out = process.env.FAULT_SUMMARY_FILE;
+const imap = dovecotAvailable();
+
+it(`fault soak: ${runs} runs, seed ${seed}${broken ? ', broken engine' : ''}`, async () => {
+  if (!imap) process.stderr.write('Dovecot is not installed here: the IMAP path is skipped.\n');
+  const summary = await runSoak({
+    runs,
+    seed,
+    broken,
+    paths: imap ? ['graph', 'imap'] : ['graph'],
+    onRun: (r) => {
+      if (!r.ok || (r.run + 1) % 25 === 0) process.stderr.write(`run ${r.run + 1}/${runs}: ${r.ok ? 'ok' : `FAILED ${r.problems.join('; ')}`}\n`);
+    },
+  });
+  if (out) writeFileSync(out, JSON.stringify({ ...summary, imapSkipped: !imap, text: formatSummary(summary) }, null, 2));
+  expect(summary.runs).toBe(runs);
+});
