@@ -66,6 +66,19 @@ run.each(['.', '/'] as const)('ImapMailbox on Dovecot (delimiter %s)', (delimite
     await check.logout();
   });
 
+  it('completes a tree another client started (only Queue, unsubscribed), and the next run changes nothing', async () => {
+    const other = { user: 'other@example.test', password: 'x' };
+    await appendMessages(dovecot, other, `Rezi-Imported${delimiter}Queue`, []);
+    const first = await open({}, { username: other.user, password: other.password });
+    await first.ensureFolders();
+    await first.close();
+    const second = await open({}, { username: other.user, password: other.password });
+    await second.ensureFolders();
+    expect(second.commandCounts()).not.toHaveProperty('CREATE');
+    expect(second.commandCounts()).not.toHaveProperty('SUBSCRIBE');
+    await second.close();
+  });
+
   it('lists Queue with one UID FETCH of envelopes and moves with one UID MOVE, reporting vanished UIDs as gone', async () => {
     const mailbox = await open();
     const tree = await mailbox.ensureFolders();

@@ -8,7 +8,7 @@
  * UIDVALIDITY, so such ids are left in Queue for the next sync rather than guessed at.
  */
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
-import { normaliseAddressList } from '../../core/addresses';
+import { normaliseAddressList, type EmailAddress } from '../../core/addresses';
 import { SyncError } from '../../core/causes';
 import type { FolderRole, FolderTree, Mailbox, MoveResult, QueuedMessage } from '../../core/ports';
 import { FOLDER_NAMES, FOLDER_ROOT } from '../../core/ports';
@@ -26,6 +26,8 @@ export interface ImapMailboxOptions {
   /** Aborting closes the connection: whatever is still in Queue waits for the next sync. */
   signal?: AbortSignal;
   timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number };
+  /** Peek at the first bytes of each body for a preview (default true); false: envelopes only. */
+  preview?: boolean;
 }
 
 const PREVIEW_BYTES = 256;
@@ -50,7 +52,8 @@ function silentLogger(sink: Sink) {
     if (err) sink.lastError = err;
   };
   const drop = () => {};
-  return { debug: drop, info: drop, warn: keep, error: keep };
+  // isLevelEnabled: imapflow then skips serialising commands and responses for debug/trace lines.
+  return { debug: drop, info: drop, warn: keep, error: keep, fatal: keep, isLevelEnabled: (level: string) => level === 'warn' || level === 'error' || level === 'fatal' };
 }
 
 export class ImapMailbox implements Mailbox {
@@ -60,10 +63,12 @@ export class ImapMailbox implements Mailbox {
   private readonly signal?: AbortSignal;
   private readonly onAbort = () => void this.client.close();
   private queuePath?: string;
+  private readonly preview: boolean;
 
   private constructor(options: ImapMailboxOptions) {
     const { settings, login } = options;
     this.signal = options.signal;
+    this.preview = options.preview ?? true;
     this.client = new ImapFlow({
       host: settings.host,
       port: settings.port,
@@ -142,7 +147,9 @@ export class ImapMailbox implements Mailbox {
       const existing = new Map((await this.client.list()).map((f) => [f.path, f]));
       for (const path of [tree.root, tree.queue, tree.sent, tree.received, tree.failed]) {
         const found = existing.get(path);
-        if (!found) {
+        // A parent that only exists because a child does (\NonExistent, e.g. Rezi-Imported when Queue was
+        // made first) is created for real, so mail clients show it and later runs find it subscribed.
+        if (!found || found.flags?.has('\\NonExistent')) {
           // Creates and subscribes; ALREADYEXISTS (another session won the race) is fine.
           await this.client.mailboxCreate(path);
         } else if (!found.subscribed) {
@@ -173,10 +180,11 @@ export class ImapMailbox implements Mailbox {
       const validity = String(box.uidValidity);
       const rows = await this.client.fetchAll(
         '1:*',
-        { uid: true, envelope: true, internalDate: true, bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] },
+        { uid: true, envelope: true, internalDate: true, ...(this.preview ? { bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] } : {}) },
         { uid: true },
       );
-      return rows.map((row) => toQueued(row, validity));
+      const addresses = new AddressCache();
+      return rows.map((row) => toQueued(row, validity, addresses));
     } catch (e) {
       throw this.failure(e);
     }
@@ -234,15 +242,37 @@ export function packUids(uids: number[]): string {
   return parts.join(',');
 }
 
-function toQueued(row: FetchMessageObject, validity: string): QueuedMessage {
+/**
+ * Normalises envelope addresses once per distinct address: the owner's own address is on nearly
+ * every queued mail, and the RFC 5322 parser behind normaliseAddressList is the costly part.
+ */
+class AddressCache {
+  private readonly cache = new Map<string, EmailAddress[]>();
+  list(items: readonly { name?: string; address?: string }[] | undefined): EmailAddress[] {
+    const out: EmailAddress[] = [];
+    const seen = new Set<string>();
+    for (const item of items ?? []) {
+      const key = `${item.name ?? ''}\u0000${item.address ?? ''}`;
+      let parsed = this.cache.get(key);
+      if (!parsed) {
+        parsed = normaliseAddressList([{ address: item.address ?? null, name: item.name ?? null }]);
+        this.cache.set(key, parsed);
+      }
+      for (const a of parsed) if (!seen.has(a.address)) (seen.add(a.address), out.push(a));
+    }
+    return out;
+  }
+}
+
+function toQueued(row: FetchMessageObject, validity: string, addresses: AddressCache): QueuedMessage {
   const env = row.envelope;
   const date = env?.date instanceof Date && !isNaN(env.date.getTime()) ? env.date : row.internalDate instanceof Date ? row.internalDate : undefined;
   return {
     id: `${validity}:${row.uid}`,
     internetMessageId: (env?.messageId ?? '').trim(),
-    from: normaliseAddressList(env?.from ?? []),
-    to: normaliseAddressList(env?.to ?? []),
-    cc: normaliseAddressList(env?.cc ?? []),
+    from: addresses.list(env?.from),
+    to: addresses.list(env?.to),
+    cc: addresses.list(env?.cc),
     date: date ? date.toISOString() : '',
     subject: env?.subject ?? '',
     preview: previewOf(row.bodyParts?.get('text')),

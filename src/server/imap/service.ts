@@ -66,8 +66,12 @@ export class ImapService {
   constructor(
     private readonly ctx: ServerContext,
     readonly cipher: CredentialCipher,
-    private readonly timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number },
+    private readonly options: { timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number }; preview?: boolean } = {},
   ) {}
+
+  private get timeouts() {
+    return this.options.timeouts;
+  }
 
   private now() {
     return this.ctx.clock();
@@ -219,7 +223,9 @@ export class ImapService {
     let report: SyncReport;
     let failure: SyncError | undefined;
     try {
-      mailbox = await ImapMailbox.open({ settings, login, signal: options.signal, timeouts: this.timeouts });
+      // Envelopes only by default: the embedded store keeps no preview, and the 256-byte body peek
+      // roughly doubles the cost of the one FETCH (Dovecot reads every file; imapflow parses more).
+      mailbox = await ImapMailbox.open({ settings, login, signal: options.signal, timeouts: this.timeouts, preview: this.options.preview ?? false });
       const owner = [user.email, normaliseAddress(login.username)].filter((a): a is string => !!a);
       report = await syncQueue(mailbox, directoryFor(this.ctx, user, { runId }), {
         owner: { addresses: owner },
