@@ -348,3 +348,17 @@ describe('Troubleshoot view: a folder check that answers nothing', () => {
     expect(checkItem(/^Mail service answering: Warning$/)).toBeTruthy();
   });
 });
+
+describe('Troubleshoot view: an error nobody recognises', () => {
+  it('offers to try again, with escalation open at once', async () => {
+    const s = new Services({ status: status({ state: 'disconnected', cause: 'unknown' }) });
+    setup(s, { lastError: { code: 'unknown', message: 'boom' } });
+    await diagnosed('Something went wrong');
+    expect(
+      within(causeSection())
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Try again, then contact support']);
+    expect((screen.getByRole('button', { name: 'Escalate to Rezi support' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+});

@@ -232,12 +232,6 @@ export function Troubleshoot(props: TroubleshootProps) {
             {label}
           </Button>
         );
-      case 'escalate':
-        return (
-          <Button appearance="primary" disabled={disabled || escalation.phase === 'sending' || escalation.phase === 'sent'} onClick={() => void escalate()}>
-            Escalate to Rezi support
-          </Button>
-        );
       default:
         // retry / retry-later / contact-it: nothing to do here but look again once things have changed.
         return (
