@@ -43,11 +43,13 @@ export class SqliteDirectory implements DirectoryStore {
         .selectFrom('contact_addresses')
         .innerJoin('contacts', 'contacts.id', 'contact_addresses.contact_id')
         .innerJoin('groups', 'groups.id', 'contacts.group_id')
-        .select(['contact_addresses.address', 'groups.id', 'groups.name', 'groups.rezi_ref'])
+        .select(['contact_addresses.address', 'groups.id', 'groups.name', 'groups.rezi_ref', 'groups.branch_id'])
         .where('contact_addresses.address', 'in', part)
-        .where('groups.branch_id', '=', branchId)
         .execute();
       for (const r of rows) {
+        // Branch filter here, not in SQL: with `branch_id = ?` in the query, a planner without
+        // statistics may drive the join from the branch's (large) group list instead of the addresses.
+        if (r.branch_id !== branchId) continue;
         const list = byAddress.get(r.address) ?? [];
         if (!list.some((g) => g.groupId === r.id)) list.push({ groupId: r.id, name: r.name, link: groupLink(this.webUrl, r.rezi_ref ?? r.id) });
         byAddress.set(r.address, list);
