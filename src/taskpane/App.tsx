@@ -1,6 +1,6 @@
 /** The task pane: status card, then the Office 365 sync (or the IMAP panel, or the troubleshooter), then settings. */
-import { MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens } from '@fluentui/react-components';
-import type { ComponentType } from 'react';
+import { MessageBar, MessageBarBody, MessageBarTitle, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { type ComponentType, Suspense } from 'react';
 import { explain } from '../core/explain';
 import { Footer } from './Footer';
 import { ImapPanel } from './ImapPanel';
@@ -28,7 +28,7 @@ export interface AppProps {
   services: PaneServices;
   /** App version shown in the footer. */
   version?: string;
-  /** The Troubleshoot view (issue 6); a minimal explanation stands in until it exists. */
+  /** The Troubleshoot view (issue 6), possibly React.lazy; a minimal explanation stands in when none is given. */
   Troubleshoot?: ComponentType<TroubleshootViewProps>;
   /** Clock for relative times (tests). */
   now?: () => Date;
@@ -47,16 +47,20 @@ export function App({ services, version = '0.0.0', Troubleshoot = TroubleshootFa
   return (
     <main className={styles.root} aria-label="Rezi Email Sync">
       {state.view === 'troubleshoot' ? (
-        <Troubleshoot
-          services={services}
-          connection={connection}
-          account={state.account}
-          status={status}
-          lastError={lastError}
-          onReconnect={actions.signIn}
-          onClearCachedSession={actions.clearCachedSession}
-          onBack={() => actions.setView(isImapAccount ? 'imap' : 'main')}
-        />
+        // The troubleshooter may be lazy-loaded: it is not needed for the first paint.
+        <Suspense fallback={<Spinner label="Opening troubleshooting…" />}>
+          <Troubleshoot
+            services={services}
+            connection={connection}
+            account={state.account}
+            status={status}
+            lastError={lastError}
+            onReconnect={actions.signIn}
+            onClearCachedSession={actions.clearCachedSession}
+            onBack={() => actions.setView(isImapAccount ? 'imap' : 'main')}
+            clientVersion={version}
+          />
+        </Suspense>
       ) : (
         <>
           <StatusCard

@@ -32,7 +32,11 @@ export function Footer({ version, canStop, busy, onStop, onHelp, onUseImap }: Fo
   return (
     <footer className={styles.root}>
       {canStop && (
-        <StopSyncDialog description="This signs you out of Rezi Email Sync and clears the cached sign-in tokens on this device. To start again, sign in." disabled={busy} onConfirm={onStop} />
+        <StopSyncDialog
+          description="This signs you out of Rezi Email Sync and clears the cached sign-in tokens on this device. To start again, sign in."
+          disabled={busy}
+          onConfirm={onStop}
+        />
       )}
       {onUseImap && (
         <Link as="button" onClick={onUseImap}>

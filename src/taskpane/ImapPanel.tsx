@@ -65,7 +65,11 @@ export function ImapPanel(props: ImapPanelProps) {
             <Button appearance="primary" onClick={props.onStartSync} disabledFocusable={running || props.busy}>
               Start Sync
             </Button>
-            <StopSyncDialog description="This deletes the email password stored for you in Rezi; nothing more is synced until you authenticate again." disabled={props.busy} onConfirm={props.onStop} />
+            <StopSyncDialog
+              description="This deletes the email password stored for you in Rezi; nothing more is synced until you authenticate again."
+              disabled={props.busy}
+              onConfirm={props.onStop}
+            />
           </div>
           <RunView run={props.run} onCancel={props.onCancel} onRetry={props.onRetry} onTroubleshoot={props.onTroubleshoot} />
         </>

@@ -7,8 +7,8 @@ export function NotInOutlook() {
       <main style={{ padding: tokens.spacingHorizontalM }} aria-label="Rezi Email Sync">
         <MessageBar intent="info" layout="multiline">
           <MessageBarBody>
-            <MessageBarTitle>Open this from Outlook</MessageBarTitle> Rezi Email Sync runs inside Outlook. Open a mail in Outlook (desktop, new Outlook or Outlook on the web) and choose
-            Rezi Email Sync from the ribbon.
+            <MessageBarTitle>Open this from Outlook</MessageBarTitle> Rezi Email Sync runs inside Outlook. Open a mail in Outlook (desktop, new Outlook or
+            Outlook on the web) and choose Rezi Email Sync from the ribbon.
           </MessageBarBody>
         </MessageBar>
       </main>

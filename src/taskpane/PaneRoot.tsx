@@ -59,7 +59,8 @@ export function PaneRoot({ load, initialDark = false, subscribeTheme, version, T
           {failed ? (
             <MessageBar intent="error" layout="multiline">
               <MessageBarBody>
-                <MessageBarTitle>Rezi Email Sync couldn’t start</MessageBarTitle> {failed} Close and reopen the pane; if it keeps happening, ask your IT support to check the add-in’s set-up.
+                <MessageBarTitle>Rezi Email Sync couldn’t start</MessageBarTitle> {failed} Close and reopen the pane; if it keeps happening, ask your IT support
+                to check the add-in’s set-up.
               </MessageBarBody>
             </MessageBar>
           ) : (

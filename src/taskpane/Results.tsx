@@ -73,7 +73,15 @@ function ResultRow({ result }: { result: MessageResult }) {
 }
 
 /** A run-level error, explained in the same words as everywhere else. */
-export function RunError({ error, onRetry, onTroubleshoot }: { error: Pick<PaneError, 'code' | 'message' | 'requestId'>; onRetry?(): void; onTroubleshoot?(): void }) {
+export function RunError({
+  error,
+  onRetry,
+  onTroubleshoot,
+}: {
+  error: Pick<PaneError, 'code' | 'message' | 'requestId'>;
+  onRetry?(): void;
+  onTroubleshoot?(): void;
+}) {
   const why = explain(error.code);
   const action = why.nextStep.action;
   const intent = error.code === 'cancelled' ? 'info' : error.code === 'throttled' || error.code === 'outage-suspected' ? 'warning' : 'error';
@@ -81,11 +89,17 @@ export function RunError({ error, onRetry, onTroubleshoot }: { error: Pick<PaneE
     <MessageBar intent={intent} layout="multiline">
       <MessageBarBody>
         <MessageBarTitle>{why.title}</MessageBarTitle> {why.explanation} {why.nextStep.hint}
-        {error.requestId && <Text block size={200}>Reference for support: {error.requestId}</Text>}
+        {error.requestId && (
+          <Text block size={200}>
+            Reference for support: {error.requestId}
+          </Text>
+        )}
       </MessageBarBody>
       {(onRetry || onTroubleshoot) && (
         <MessageBarActions>
-          {onRetry && (action === 'retry' || action === 'retry-later' || action === 'escalate') && <Button onClick={onRetry}>{action === 'retry' && error.code === 'cancelled' ? 'Sync again' : 'Try again'}</Button>}
+          {onRetry && (action === 'retry' || action === 'retry-later' || action === 'escalate') && (
+            <Button onClick={onRetry}>{action === 'retry' && error.code === 'cancelled' ? 'Sync again' : 'Try again'}</Button>
+          )}
           {onTroubleshoot && action !== 'retry' && <Button onClick={onTroubleshoot}>Troubleshoot</Button>}
         </MessageBarActions>
       )}
@@ -99,10 +113,8 @@ function NotQueued({ items }: { items: SyncReport['notQueued'] }) {
   return (
     <MessageBar intent="warning" layout="multiline">
       <MessageBarBody>
-        <MessageBarTitle>
-          {plural(items.length, 'selected mail')} couldn’t be moved into Queue
-        </MessageBarTitle>{' '}
-        {items.length === 1 ? 'It stays' : 'They stay'} where {items.length === 1 ? 'it was' : 'they were'} and nothing was filed for {items.length === 1 ? 'it' : 'them'}.
+        <MessageBarTitle>{plural(items.length, 'selected mail')} couldn’t be moved into Queue</MessageBarTitle> {items.length === 1 ? 'It stays' : 'They stay'}{' '}
+        where {items.length === 1 ? 'it was' : 'they were'} and nothing was filed for {items.length === 1 ? 'it' : 'them'}.
         <ul>
           {[...byCause].map(([cause, n]) => (
             <li key={cause}>

@@ -2,6 +2,7 @@
  * Task pane entry. Paints the status card skeleton at once; MSAL, Graph and the adapter client load
  * afterwards through a dynamic import, so the first chunk stays small.
  */
+import { lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 import { type OutlookConfig, configFromEnv, configProblems } from '../outlook/config';
 import { NotInOutlook } from './NotInOutlook';
@@ -46,12 +47,17 @@ async function loadServices(): Promise<PaneServices | 'not-in-outlook'> {
   return createOutlookServices(config);
 }
 
+// Loaded on first use: the checks, guided flow and escalation are not needed to paint the pane.
+const Troubleshoot = lazy(() => import(/* webpackChunkName: "troubleshoot" */ './troubleshoot/Troubleshoot').then((m) => ({ default: m.Troubleshoot })));
+
 const container = document.getElementById('root');
 if (container) {
   const root = createRoot(container);
   if (typeof Office === 'undefined') {
     root.render(<NotInOutlook />);
   } else {
-    root.render(<PaneRoot load={loadServices} initialDark={officeIsDark()} subscribeTheme={subscribeOfficeTheme} version={appVersion()} />);
+    root.render(
+      <PaneRoot load={loadServices} initialDark={officeIsDark()} subscribeTheme={subscribeOfficeTheme} version={appVersion()} Troubleshoot={Troubleshoot} />,
+    );
   }
 }

@@ -19,4 +19,6 @@ export interface TroubleshootViewProps {
   onClearCachedSession(): Promise<void>;
   /** Back to the main view. */
   onBack(): void;
+  /** The add-in's version, for the support report. */
+  clientVersion?: string;
 }

@@ -98,7 +98,15 @@ export function reducer(s: PaneState, a: Action): PaneState {
     case 'sign-in-failed':
       return { ...s, busy: undefined, problem: a.error };
     case 'signed-out':
-      return { ...s, busy: undefined, account: null, problem: undefined, counts: undefined, run: { phase: 'idle' }, notice: 'Email sync stopped. Your cached sign-in has been cleared; sign in to start again.' };
+      return {
+        ...s,
+        busy: undefined,
+        account: null,
+        problem: undefined,
+        counts: undefined,
+        run: { phase: 'idle' },
+        notice: 'Email sync stopped. Your cached sign-in has been cleared; sign in to start again.',
+      };
     case 'session-cleared':
       return { ...s, busy: undefined, account: null, problem: undefined, notice: 'Cached sign-in cleared. Sign in again to reconnect.' };
     case 'run-started':
@@ -123,7 +131,13 @@ export function reducer(s: PaneState, a: Action): PaneState {
     case 'imap-failed':
       return { ...s, busy: undefined, imap: { ...s.imap, error: a.error } };
     case 'imap-stopped':
-      return { ...s, busy: undefined, imap: { connected: false }, run: { phase: 'idle' }, notice: 'Email sync stopped. Your stored email password has been deleted.' };
+      return {
+        ...s,
+        busy: undefined,
+        imap: { connected: false },
+        run: { phase: 'idle' },
+        notice: 'Email sync stopped. Your stored email password has been deleted.',
+      };
   }
 }
 

@@ -75,7 +75,16 @@ export class FakeServices implements PaneServices {
     this.statusValue = o.status ?? status();
     this.counts = o.counts ?? { queue: 0, failed: 0 };
     this.selected = o.selected ?? [];
-    this.hostInfo = { host: 'Outlook', platform: 'OfficeOnline', version: '16.0', dark: false, displayLanguage: 'en-GB', multiSelect: true, nestedAppAuth: true, ...o.host };
+    this.hostInfo = {
+      host: 'Outlook',
+      platform: 'OfficeOnline',
+      version: '16.0',
+      dark: false,
+      displayLanguage: 'en-GB',
+      multiSelect: true,
+      nestedAppAuth: true,
+      ...o.host,
+    };
   }
 
   private record(name: string, ...args: unknown[]) {

@@ -30,7 +30,12 @@ describe('IMAP panel', () => {
       opts.onProgress?.({ phase: 'filing', done: 1, total: 2 });
       await gate.promise;
       return report([
-        result({ id: '101', subject: 'Gas safety certificate', status: 'received', groups: [{ groupId: 'g7', name: '7 Harbour Row', link: 'https://rezi.example.test/groups/g7', eventId: 'e7' }] }),
+        result({
+          id: '101',
+          subject: 'Gas safety certificate',
+          status: 'received',
+          groups: [{ groupId: 'g7', name: '7 Harbour Row', link: 'https://rezi.example.test/groups/g7', eventId: 'e7' }],
+        }),
         result({ id: '102', subject: 'Lunch?', status: 'failed', reason: 'no-matching-group' }),
       ]);
     };
@@ -54,7 +59,11 @@ describe('IMAP panel', () => {
     await act(async () => gate.resolve());
     expect(await screen.findByText('Filed 2 mails: 0 sent, 1 received, 1 failed')).toBeTruthy();
     const row = screen.getByRole('listitem', { name: 'Gas safety certificate: Received' });
-    expect(within(row).getByRole('link', { name: /7 Harbour Row/ }).getAttribute('href')).toBe('https://rezi.example.test/groups/g7');
+    expect(
+      within(row)
+        .getByRole('link', { name: /7 Harbour Row/ })
+        .getAttribute('href'),
+    ).toBe('https://rezi.example.test/groups/g7');
     expect(screen.getByRole('listitem', { name: 'Lunch?: Failed' })).toBeTruthy();
   });
 
@@ -98,7 +107,9 @@ describe('IMAP panel', () => {
   it('cancelling an IMAP sync aborts its signal', async () => {
     const services = new FakeServices({ account: undefined, status: imapStatus({ state: 'connected', username: 'lettings@harbour.example' }) });
     services.imapSyncImpl = (opts) =>
-      new Promise<SyncReport>((resolve) => opts.signal?.addEventListener('abort', () => resolve(report([], { cancelled: true, error: { code: 'cancelled', message: 'cancelled' } }))));
+      new Promise<SyncReport>((resolve) =>
+        opts.signal?.addEventListener('abort', () => resolve(report([], { cancelled: true, error: { code: 'cancelled', message: 'cancelled' } }))),
+      );
     const { user } = await renderPane(services);
     await user.click(await screen.findByRole('button', { name: 'Start Sync' }));
     await user.click(await screen.findByRole('button', { name: 'Cancel' }));

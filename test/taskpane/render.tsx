@@ -8,7 +8,7 @@ export const NOW = new Date('2026-11-23T10:30:00.000Z');
 
 /** Renders the pane as Outlook would, and waits for the first status load to finish. */
 export async function renderPane(services: AppProps['services'], props: Partial<AppProps> = {}) {
-  const user = userEvent.setup();
+  const user = userEvent.setup({ delay: null });
   const utils = render(
     <FluentProvider theme={webLightTheme}>
       <App services={services} version="1.2.3" now={() => NOW} {...props} />

@@ -1,5 +1,6 @@
 /** @jest-environment jsdom */
 import './setup';
+import { lazy } from 'react';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { PaneRoot } from '../../src/taskpane/PaneRoot';
 import type { PaneServices } from '../../src/taskpane/services';
@@ -32,7 +33,7 @@ describe('settings and help', () => {
   it('Help opens the troubleshoot view in the slot, with the pane’s state, and Back returns', async () => {
     const services = new FakeServices({ status: status({ state: 'authorisation-failed', cause: 'session-stale' }) });
     const seen: TroubleshootViewProps[] = [];
-    const Troubleshoot = (props: TroubleshootViewProps) => {
+    const View = (props: TroubleshootViewProps) => {
       seen.push(props);
       return (
         <section aria-label="Troubleshooter">
@@ -40,12 +41,15 @@ describe('settings and help', () => {
         </section>
       );
     };
+    // Lazy, as index.tsx loads the real one.
+    const Troubleshoot = lazy(async () => ({ default: View }));
     const { user } = await renderPane(services, { Troubleshoot });
     await user.click(await screen.findByRole('button', { name: 'Help' }));
-    expect(screen.getByRole('region', { name: 'Troubleshooter' })).toBeTruthy();
+    expect(await screen.findByRole('region', { name: 'Troubleshooter' })).toBeTruthy();
     const last = seen[seen.length - 1];
     expect(last.connection).toEqual({ state: 'authorisation-failed', cause: 'session-stale', needsSignIn: false });
     expect(last.services).toBe(services);
+    expect(last.clientVersion).toBe('1.2.3');
     await user.click(screen.getByRole('button', { name: 'Done' }));
     await waitFor(() => expect(stateBadge().textContent).toBe('Authorisation failed'));
   });

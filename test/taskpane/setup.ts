@@ -28,10 +28,8 @@ if (typeof window !== 'undefined') {
   Object.defineProperty(HTMLElement.prototype, 'offsetParent', {
     configurable: true,
     get(this: HTMLElement) {
-      for (let e: HTMLElement | null = this; e; e = e.parentElement) {
-        if (e.hidden || window.getComputedStyle(e).display === 'none') return null;
-      }
-      return this.parentElement;
+      const hidden = (e: HTMLElement | null): boolean => e !== null && (e.hidden || window.getComputedStyle(e).display === 'none' || hidden(e.parentElement));
+      return hidden(this) ? null : this.parentElement;
     },
   });
 }

@@ -14,9 +14,18 @@ describe('pane state', () => {
   });
 
   it('a run stopped by a connection cause shows it; a later clean run clears it', () => {
-    const failed = run(initialState, loaded, { type: 'run-started', kind: 'queue' }, { type: 'run-finished', report: report([], { error: { code: 'password-changed', message: 'AADSTS50173' } }) });
+    const failed = run(
+      initialState,
+      loaded,
+      { type: 'run-started', kind: 'queue' },
+      { type: 'run-finished', report: report([], { error: { code: 'password-changed', message: 'AADSTS50173' } }) },
+    );
     expect(connectionOf(failed)).toEqual({ state: 'authorisation-failed', cause: 'password-changed', needsSignIn: false });
-    const clean = run(failed, { type: 'run-started', kind: 'queue' }, { type: 'run-finished', report: report([result({ id: '1', subject: 's', status: 'received' })]) });
+    const clean = run(
+      failed,
+      { type: 'run-started', kind: 'queue' },
+      { type: 'run-finished', report: report([result({ id: '1', subject: 's', status: 'received' })]) },
+    );
     expect(connectionOf(clean).state).toBe('connected');
   });
 

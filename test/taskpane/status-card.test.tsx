@@ -97,7 +97,18 @@ describe('status card', () => {
 
   it('warns of a suspected provider outage in the guide’s words', async () => {
     const services = new FakeServices({
-      status: status({}, { outage: { suspected: true, provider: 'microsoft365', affectedUsers: 3, since: '2026-11-23T10:20:00Z', message: '3 people in your branch are affected.' } }),
+      status: status(
+        {},
+        {
+          outage: {
+            suspected: true,
+            provider: 'microsoft365',
+            affectedUsers: 3,
+            since: '2026-11-23T10:20:00Z',
+            message: '3 people in your branch are affected.',
+          },
+        },
+      ),
     });
     await renderPane(services);
     expect(await screen.findByText('Possible Microsoft 365 / Google service issue')).toBeTruthy();

@@ -7,7 +7,13 @@ import { FakeServices, deferred, report, result } from './fake-services';
 import { renderPane, stateBadge } from './render';
 
 const ROWS = [
-  result({ id: 'm1', subject: 'Viewing at 12 Quay Street', status: 'sent', direction: 'outbound', groups: [{ groupId: 'g1', name: '12 Quay Street', link: 'https://rezi.example.test/groups/g1', eventId: 'e1' }] }),
+  result({
+    id: 'm1',
+    subject: 'Viewing at 12 Quay Street',
+    status: 'sent',
+    direction: 'outbound',
+    groups: [{ groupId: 'g1', name: '12 Quay Street', link: 'https://rezi.example.test/groups/g1', eventId: 'e1' }],
+  }),
   result({
     id: 'm2',
     subject: 'Offer on Flat 3',
@@ -76,7 +82,11 @@ describe('Sync to Rezi', () => {
     expect(link.getAttribute('rel')).toBe('noopener noreferrer');
 
     const received = rowFor('Offer on Flat 3', 'Received');
-    expect(within(received).getAllByRole('link').map((a) => a.textContent)).toEqual(['Flat 3, Mill Lane', 'Mr & Mrs Patel']);
+    expect(
+      within(received)
+        .getAllByRole('link')
+        .map((a) => a.textContent),
+    ).toEqual(['Flat 3, Mill Lane', 'Mr & Mrs Patel']);
 
     const failed = rowFor('Newsletter', 'Failed');
     expect(within(failed).getByText(/Neither the To nor the From address is linked to a group card in Rezi/)).toBeTruthy();
@@ -106,7 +116,12 @@ describe('Sync to Rezi', () => {
         signal = opts.signal;
         opts.onProgress?.({ phase: 'filing', done: 1, total: 2 });
         opts.signal?.addEventListener('abort', () =>
-          resolve(report([ROWS[0], result({ id: 'm9', subject: 'Keys returned', status: 'pending', reason: 'cancelled' })], { cancelled: true, error: { code: 'cancelled', message: 'The sync was cancelled.' } })),
+          resolve(
+            report([ROWS[0], result({ id: 'm9', subject: 'Keys returned', status: 'pending', reason: 'cancelled' })], {
+              cancelled: true,
+              error: { code: 'cancelled', message: 'The sync was cancelled.' },
+            }),
+          ),
         );
       });
     const { user } = await renderPane(services);
