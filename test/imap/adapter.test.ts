@@ -89,7 +89,11 @@ run('IMAP companion over HTTP on real Dovecot', () => {
 
   const status = async (token: string) => (await call('GET', '/status', token)).json as ApiStatus;
   const eventsFor = async (ids: string[]) => {
-    const rows = await adapter.ctx.db.selectFrom('timeline_events').select(['internet_message_id', 'group_id']).where('internet_message_id', 'in', ids).execute();
+    const rows = await adapter.ctx.db
+      .selectFrom('timeline_events')
+      .select(['internet_message_id', 'group_id'])
+      .where('internet_message_id', 'in', ids)
+      .execute();
     return rows;
   };
 
@@ -111,7 +115,15 @@ run('IMAP companion over HTTP on real Dovecot', () => {
 
     const ok = await putSettings(DEMO_BRANCHES.clifton.id, plainTo(dot));
     expect(ok.status).toBe(200);
-    expect(ok.json).toMatchObject({ branchId: DEMO_BRANCHES.clifton.id, host: '127.0.0.1', port: dot.port, ssl: false, tls: false, allowInvalidCertificates: false, updatedBy: DEMO_USERS.admin.id });
+    expect(ok.json).toMatchObject({
+      branchId: DEMO_BRANCHES.clifton.id,
+      host: '127.0.0.1',
+      port: dot.port,
+      ssl: false,
+      tls: false,
+      allowInvalidCertificates: false,
+      updatedBy: DEMO_USERS.admin.id,
+    });
     expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin)).json).toMatchObject({ port: dot.port });
     expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.agent)).status).toBe(403);
     const audit = await adapter.ctx.db.selectFrom('audit_log').selectAll().where('action', 'like', 'imap-settings.%').execute();
@@ -138,7 +150,13 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     expect(res.text).not.toContain(PASSWORD);
     const listed = await withClient(dot, agent, (c) => c.list());
     const ours = listed.filter((f) => f.path.startsWith('Rezi-Imported'));
-    expect(ours.map((f) => f.path).sort()).toEqual(['Rezi-Imported', 'Rezi-Imported.Failed', 'Rezi-Imported.Queue', 'Rezi-Imported.Received', 'Rezi-Imported.Sent']);
+    expect(ours.map((f) => f.path).sort()).toEqual([
+      'Rezi-Imported',
+      'Rezi-Imported.Failed',
+      'Rezi-Imported.Queue',
+      'Rezi-Imported.Received',
+      'Rezi-Imported.Sent',
+    ]);
     expect(ours.every((f) => f.subscribed)).toBe(true);
 
     expect((await call('GET', '/imap', tokens.agent)).json).toMatchObject({ branchConfigured: true, account: { username: agent.user, state: 'connected' } });
@@ -208,7 +226,8 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   it('files 1,000 queued mails (outbound, inbound, unmatched) with one UID FETCH and at most three UID MOVEs', async () => {
     const seed: SeedMail[] = [];
     for (let i = 0; i < 400; i++) seed.push({ from: agent.user, to: DEMO_ADDRESSES.cliftonVendor, subject: `Out ${i}`, messageId: `<out-${i}@bulk.test>` });
-    for (let i = 0; i < 300; i++) seed.push({ from: `"James" <${DEMO_ADDRESSES.cliftonTwoGroups}>`, to: agent.user, subject: `In ${i}`, messageId: `<in-${i}@bulk.test>` });
+    for (let i = 0; i < 300; i++)
+      seed.push({ from: `"James" <${DEMO_ADDRESSES.cliftonTwoGroups}>`, to: agent.user, subject: `In ${i}`, messageId: `<in-${i}@bulk.test>` });
     for (let i = 0; i < 300; i++) seed.push({ from: DEMO_ADDRESSES.unknown, to: agent.user, subject: `Nobody ${i}`, messageId: `<none-${i}@bulk.test>` });
     await appendMessages(dot, agent, 'Rezi-Imported.Queue', seed);
 
@@ -239,8 +258,10 @@ run('IMAP companion over HTTP on real Dovecot', () => {
 
   it('a sync stopped half-way and re-run leaves every mail in exactly one folder and no duplicate event; syncs never overlap', async () => {
     const seed: SeedMail[] = [];
-    for (let i = 0; i < 100; i++) seed.push({ from: agent.user, to: DEMO_ADDRESSES.cliftonLandlord, subject: `K-out ${i}`, messageId: `<k-out-${i}@kill.test>` });
-    for (let i = 0; i < 100; i++) seed.push({ from: DEMO_ADDRESSES.cliftonTwoGroups, to: agent.user, subject: `K-in ${i}`, messageId: `<k-in-${i}@kill.test>` });
+    for (let i = 0; i < 100; i++)
+      seed.push({ from: agent.user, to: DEMO_ADDRESSES.cliftonLandlord, subject: `K-out ${i}`, messageId: `<k-out-${i}@kill.test>` });
+    for (let i = 0; i < 100; i++)
+      seed.push({ from: DEMO_ADDRESSES.cliftonTwoGroups, to: agent.user, subject: `K-in ${i}`, messageId: `<k-in-${i}@kill.test>` });
     for (let i = 0; i < 100; i++) seed.push({ from: DEMO_ADDRESSES.redlandOnly, to: agent.user, subject: `K-none ${i}`, messageId: `<k-none-${i}@kill.test>` });
     await appendMessages(dot, agent, 'Rezi-Imported.Queue', seed);
 

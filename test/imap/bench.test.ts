@@ -37,7 +37,12 @@ run('benchmark: IMAP Start Sync of 1,000 queued mails', () => {
   beforeAll(async () => {
     dovecot = await startDovecot({ delimiter: '.', users: [mailUser] });
     adapter = await startTestAdapter({ env: { IMAP_KEY: randomBytes(32).toString('base64') }, logLevel: 'warn' });
-    await putBranchSettings(adapter.ctx.db, user.branchId, { host: dovecot.host, port: dovecot.port, ssl: false, starttls: false, verifyCertificates: true }, DEMO_USERS.admin.id);
+    await putBranchSettings(
+      adapter.ctx.db,
+      user.branchId,
+      { host: dovecot.host, port: dovecot.port, ssl: false, starttls: false, verifyCertificates: true },
+      DEMO_USERS.admin.id,
+    );
     const service = await imapServiceFor(adapter.ctx);
     await saveAccount(adapter.ctx.db, service.cipher, { userId: user.id, username: mailUser.user, password: mailUser.password, folderDelimiter: '.' });
   });
@@ -75,7 +80,9 @@ run('benchmark: IMAP Start Sync of 1,000 queued mails', () => {
     }
     const best = Math.min(...times);
     const quiet = os.loadavg()[0] < os.cpus().length;
-    process.stdout.write(`best of ${ROUNDS}: ${best.toFixed(0)} ms for 1,000 mails${quiet ? '' : ' (machine oversubscribed: the 1 s budget is not asserted)'}\n`);
+    process.stdout.write(
+      `best of ${ROUNDS}: ${best.toFixed(0)} ms for 1,000 mails${quiet ? '' : ' (machine oversubscribed: the 1 s budget is not asserted)'}\n`,
+    );
     if (quiet) expect(best).toBeLessThanOrEqual(1000);
   });
 });

@@ -34,7 +34,12 @@ run.each(['.', '/'] as const)('Dovecot test server with delimiter %s', (delimite
   it('seeds mail with pipelined APPENDs', async () => {
     const folder = `Seed${delimiter}Box`;
     const started = Date.now();
-    await appendMessages(dovecot, user, folder, Array.from({ length: 1000 }, (_, i) => ({ from: `a${i}@x.test`, to: user.user, subject: `m${i}` })));
+    await appendMessages(
+      dovecot,
+      user,
+      folder,
+      Array.from({ length: 1000 }, (_, i) => ({ from: `a${i}@x.test`, to: user.user, subject: `m${i}` })),
+    );
     const elapsed = Date.now() - started;
     const client = testClient(dovecot, user);
     await client.connect();

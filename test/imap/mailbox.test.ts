@@ -24,7 +24,9 @@ describe('helpers', () => {
   });
   it('makes a preview from the first bytes of the body', () => {
     expect(previewOf(Buffer.from('Hello   there,\r\nsee you at the viewing.'))).toBe('Hello there, see you at the viewing.');
-    expect(previewOf(Buffer.from('--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nwqM1MDAgb2ZmZXI=\r\n--b1\r\n'))).toBe('£500 offer');
+    expect(
+      previewOf(Buffer.from('--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nwqM1MDAgb2ZmZXI=\r\n--b1\r\n')),
+    ).toBe('£500 offer');
     expect(previewOf(Buffer.from('Caf=C3=A9 at 10=\r\nam'))).toBe('Café at 10am');
     expect(previewOf(Buffer.from('--b1\r\nContent-Type: image/png\r\n\r\niVBORw0KGgo'))).toBe('');
     expect(previewOf(undefined)).toBe('');
@@ -83,7 +85,14 @@ run.each(['.', '/'] as const)('ImapMailbox on Dovecot (delimiter %s)', (delimite
     const mailbox = await open();
     const tree = await mailbox.ensureFolders();
     await appendMessages(dovecot, user, tree.queue, [
-      { from: '"Jane Buyer" <Jane.Buyer@Example.COM>', to: user.user, cc: 'x@cc.example', subject: 'Viewing on Friday', messageId: '<m1@test>', body: 'Can we view at 10?' },
+      {
+        from: '"Jane Buyer" <Jane.Buyer@Example.COM>',
+        to: user.user,
+        cc: 'x@cc.example',
+        subject: 'Viewing on Friday',
+        messageId: '<m1@test>',
+        body: 'Can we view at 10?',
+      },
       { from: user.user, to: 'vendor@example.org', subject: 'Offer', messageId: '<m2@test>' },
       { from: user.user, to: 'nobody@example.org', subject: 'No id', messageId: '' },
     ]);
@@ -172,7 +181,10 @@ run.each(['.', '/'] as const)('ImapMailbox on Dovecot (delimiter %s)', (delimite
     const starttls = await errorOf(open({ starttls: true }));
     expect(starttls).toMatchObject({ code: 'certificate-invalid', detail: { providerCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
 
-    for (const settings of [{ port: dovecot.tlsPort, ssl: true, verifyCertificates: false }, { starttls: true, verifyCertificates: false }]) {
+    for (const settings of [
+      { port: dovecot.tlsPort, ssl: true, verifyCertificates: false },
+      { starttls: true, verifyCertificates: false },
+    ]) {
       const mailbox = await open(settings);
       expect(mailbox.client.secureConnection).toBe(true);
       expect(mailbox.commandCounts().STARTTLS ?? 0).toBe(settings.starttls ? 1 : 0);

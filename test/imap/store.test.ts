@@ -6,14 +6,18 @@ import SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { migrate, openDatabase } from '../../src/server/store/db';
 import type { Database } from '../../src/server/store/schema';
-import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccount, setAccountState } from '../../src/server/imap/accounts';
+import { credentialsFor, deleteAccount, getAccount, imapStatusFields, rotateCredentials, saveAccount, setAccountState } from '../../src/server/imap/accounts';
 import { CredentialCipher, parseKeys } from '../../src/server/imap/crypto';
 import { getBranchSettings, normaliseHost, putBranchSettings, validateSettings } from '../../src/server/imap/settings';
 
 describe('branch IMAP settings validation', () => {
   it('accepts the usual SSL form and defaults to verifying certificates', () => {
     const v = validateSettings({ host: ' IMAP.Example-Mail.co.uk ', port: 993, ssl: true, tls: false });
-    expect(v).toEqual({ ok: true, warnings: [], settings: { host: 'imap.example-mail.co.uk', port: 993, ssl: true, starttls: false, verifyCertificates: true } });
+    expect(v).toEqual({
+      ok: true,
+      warnings: [],
+      settings: { host: 'imap.example-mail.co.uk', port: 993, ssl: true, starttls: false, verifyCertificates: true },
+    });
   });
 
   it('accepts IP addresses and IDN host names, rejects malformed ones', () => {
@@ -34,7 +38,10 @@ describe('branch IMAP settings validation', () => {
     expect(byField.port).toMatch(/whole number from 1 to 65535/);
     expect(byField.tls).toMatch(/Choose either SSL or TLS, not both/);
     expect(validateSettings('x')).toMatchObject({ ok: false });
-    expect(validateSettings({ host: 'h.example', port: 993, ssl: 'yes' })).toMatchObject({ ok: false, errors: [{ field: 'ssl', message: 'SSL Used? must be true or false.' }] });
+    expect(validateSettings({ host: 'h.example', port: 993, ssl: 'yes' })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'ssl', message: 'SSL Used? must be true or false.' }],
+    });
   });
 
   it('refuses an unencrypted connection except to this machine', () => {
@@ -49,7 +56,10 @@ describe('branch IMAP settings validation', () => {
     const b = validateSettings({ host: 'h.example', port: 993, starttls: true, verifyCertificates: false });
     expect(b).toMatchObject({ ok: true, settings: { starttls: true, verifyCertificates: false } });
     expect(b.warnings.map((w) => w.field)).toEqual(['port', 'verifyCertificates']);
-    expect(validateSettings({ host: 'h.example', port: 993, ssl: true, allowInvalidCertificates: true })).toMatchObject({ ok: true, settings: { verifyCertificates: false } });
+    expect(validateSettings({ host: 'h.example', port: 993, ssl: true, allowInvalidCertificates: true })).toMatchObject({
+      ok: true,
+      settings: { verifyCertificates: false },
+    });
   });
 });
 
@@ -101,6 +111,8 @@ describe('IMAP settings and accounts in the store', () => {
     expect(await credentialsFor(db, cipher, 'u1')).toEqual({ username: 'agent@example.test', password });
     expect(await getAccount(db, 'u1')).toMatchObject({ username: 'agent@example.test', state: 'connected', folderDelimiter: '.' });
     expect(JSON.stringify(await getAccount(db, 'u1'))).not.toContain(password);
+    expect(await imapStatusFields(db, { id: 'u1', branchId: 'b1' })).toEqual({ username: 'agent@example.test', branchConfigured: true });
+    expect(await imapStatusFields(db, { id: 'u2', branchId: 'elsewhere' })).toEqual({ branchConfigured: false });
     // The file on disk (and its WAL) must not hold the password in any common encoding.
     const raw = new SQLite(file, { readonly: true });
     const row = raw.prepare('select * from imap_accounts where user_id = ?').get('u1') as Record<string, unknown>;
@@ -108,20 +120,30 @@ describe('IMAP settings and accounts in the store', () => {
     expect(Object.values(row).some((v) => (Buffer.isBuffer(v) ? v.includes(password) : String(v).includes(password)))).toBe(false);
     for (const f of fs.readdirSync(dir)) {
       const bytes = fs.readFileSync(path.join(dir, f));
-      for (const needle of [Buffer.from(password), Buffer.from(password, 'utf16le'), Buffer.from(Buffer.from(password).toString('base64'))]) expect(bytes.includes(needle)).toBe(false);
+      for (const needle of [Buffer.from(password), Buffer.from(password, 'utf16le'), Buffer.from(Buffer.from(password).toString('base64'))])
+        expect(bytes.includes(needle)).toBe(false);
     }
   });
 
   it('records the state and the cause of the last error', async () => {
     await setAccountState(db, 'u1', 'authorisation-failed', 'password-changed', new Date('2026-11-23T10:00:00Z'));
-    expect(await getAccount(db, 'u1')).toMatchObject({ state: 'authorisation-failed', lastErrorCode: 'password-changed', lastErrorAt: '2026-11-23T10:00:00.000Z' });
+    expect(await getAccount(db, 'u1')).toMatchObject({
+      state: 'authorisation-failed',
+      lastErrorCode: 'password-changed',
+      lastErrorAt: '2026-11-23T10:00:00.000Z',
+    });
   });
 
   it('rotates stored credentials to the current key', async () => {
     const rotatedCipher = new CredentialCipher(parseKeys(`new:${randomBytes(32).toString('base64')},old:${key}`));
     expect(await rotateCredentials(db, rotatedCipher)).toEqual({ rotated: 1, unreadable: 0 });
     expect(await rotateCredentials(db, rotatedCipher)).toEqual({ rotated: 0, unreadable: 0 });
-    const row = await db.withTables<{ imap_accounts: { user_id: string; kid: string } }>().selectFrom('imap_accounts').select('kid').where('user_id', '=', 'u1').executeTakeFirstOrThrow();
+    const row = await db
+      .withTables<{ imap_accounts: { user_id: string; kid: string } }>()
+      .selectFrom('imap_accounts')
+      .select('kid')
+      .where('user_id', '=', 'u1')
+      .executeTakeFirstOrThrow();
     expect(row.kid).toBe('new');
     expect((await credentialsFor(db, rotatedCipher, 'u1'))?.password).toBe('Unmistakable-Pa55word-Xyzzy');
     await expect(credentialsFor(db, cipher, 'u1')).rejects.toThrow(/no longer configured/);

@@ -84,7 +84,9 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
 
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], {
+    stdio: 'ignore',
+  });
 
   const passwd = path.join(dir, 'passwd');
   writeFileSync(passwd, options.users.map((u) => `${u.user}:{PLAIN}${u.password}:${uid}:${gid}::${path.join(dir, 'mail', u.user)}::\n`).join(''));
@@ -195,7 +197,15 @@ protocol imap {
 
 /** An imapflow client for test set-up and inspection (plain port, no TLS). */
 export function testClient(instance: DovecotInstance, user: DovecotUser, extra: Partial<ImapFlowOptions> = {}): ImapFlow {
-  return new ImapFlow({ host: instance.host, port: instance.port, secure: false, doSTARTTLS: false, auth: { user: user.user, pass: user.password }, logger: false, ...extra });
+  return new ImapFlow({
+    host: instance.host,
+    port: instance.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: user.user, pass: user.password },
+    logger: false,
+    ...extra,
+  });
 }
 
 export interface SeedMail {

@@ -73,8 +73,16 @@ export async function saveAccount(
 }
 
 /** The username and decrypted password, for logging in. Undefined when none are stored. */
-export async function credentialsFor(db: Kysely<Database>, cipher: CredentialCipher, userId: string): Promise<{ username: string; password: string } | undefined> {
-  const row = await imapDb(db).selectFrom('imap_accounts').select(['username', 'kid', 'iv', 'tag', 'ciphertext']).where('user_id', '=', userId).executeTakeFirst();
+export async function credentialsFor(
+  db: Kysely<Database>,
+  cipher: CredentialCipher,
+  userId: string,
+): Promise<{ username: string; password: string } | undefined> {
+  const row = await imapDb(db)
+    .selectFrom('imap_accounts')
+    .select(['username', 'kid', 'iv', 'tag', 'ciphertext'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   if (!row) return undefined;
   return { username: row.username, password: cipher.decrypt(row, userId) };
 }
@@ -84,7 +92,13 @@ export async function deleteAccount(db: Kysely<Database>, userId: string): Promi
   return Number(result.numDeletedRows) > 0;
 }
 
-export async function setAccountState(db: Kysely<Database>, userId: string, state: ConnectionState, cause: CauseCode | null, now: Date = new Date()): Promise<void> {
+export async function setAccountState(
+  db: Kysely<Database>,
+  userId: string,
+  state: ConnectionState,
+  cause: CauseCode | null,
+  now: Date = new Date(),
+): Promise<void> {
   const at = now.toISOString();
   await imapDb(db)
     .updateTable('imap_accounts')
@@ -121,4 +135,20 @@ export async function rotateCredentials(db: Kysely<Database>, cipher: Credential
     if (Number(result.numUpdatedRows) > 0) rotated++;
   }
   return { rotated, unreadable };
+}
+
+/**
+ * What /api/v1/status shows of IMAP (ApiStatus.account.username / branchConfigured): for
+ * src/server/status.ts to merge in. Never the password.
+ */
+export async function imapStatusFields(
+  db: Kysely<Database>,
+  user: { id: string; branchId: string },
+): Promise<{ username?: string; branchConfigured: boolean }> {
+  const idb = imapDb(db);
+  const [account, settings] = await Promise.all([
+    idb.selectFrom('imap_accounts').select('username').where('user_id', '=', user.id).executeTakeFirst(),
+    idb.selectFrom('branch_imap_settings').select('branch_id').where('branch_id', '=', user.branchId).executeTakeFirst(),
+  ]);
+  return { ...(account ? { username: account.username } : {}), branchConfigured: settings !== undefined };
 }

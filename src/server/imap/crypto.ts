@@ -123,7 +123,9 @@ export function loadKeyFile(file: string): Map<string, Buffer> {
   }
   const stat = fs.statSync(file);
   if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-    throw new KeyError(`The IMAP key file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\` and start again.`);
+    throw new KeyError(
+      `The IMAP key file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\` and start again.`,
+    );
   }
   return parseKeys(fs.readFileSync(file, 'utf8'), `The IMAP key file ${file}`);
 }

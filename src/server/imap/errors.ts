@@ -90,14 +90,19 @@ export function imapError(e: unknown): SyncError {
   }
   if (codes.some((c) => c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_'))) {
     const code = codes.find((c) => c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_'))!;
-    return new SyncError('server-unreachable', 'A secure (TLS) connection to the mail server could not be set up: check the SSL/TLS settings and the port for the branch.', { providerCode: code });
+    return new SyncError(
+      'server-unreachable',
+      'A secure (TLS) connection to the mail server could not be set up: check the SSL/TLS settings and the port for the branch.',
+      { providerCode: code },
+    );
   }
   for (const code of codes) {
     if (UNREACHABLE_CODES.has(code)) {
       return new SyncError('server-unreachable', UNREACHABLE_WORDS[code] ?? 'The connection to the mail server was lost.', { providerCode: code });
     }
   }
-  if (responseCode === 'UNAVAILABLE') return new SyncError('server-unreachable', 'The mail server says it is temporarily unavailable.', { providerCode: responseCode });
+  if (responseCode === 'UNAVAILABLE')
+    return new SyncError('server-unreachable', 'The mail server says it is temporarily unavailable.', { providerCode: responseCode });
   if (e instanceof Error && e.name === 'AbortError') return new SyncError('cancelled', 'The sync was cancelled.');
   return new SyncError('unknown', 'The mail server answered in a way Rezi did not expect.', { providerCode: responseCode ?? codes[0] });
 }

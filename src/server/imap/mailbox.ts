@@ -53,7 +53,14 @@ function silentLogger(sink: Sink) {
   };
   const drop = () => {};
   // isLevelEnabled: imapflow then skips serialising commands and responses for debug/trace lines.
-  return { debug: drop, info: drop, warn: keep, error: keep, fatal: keep, isLevelEnabled: (level: string) => level === 'warn' || level === 'error' || level === 'fatal' };
+  return {
+    debug: drop,
+    info: drop,
+    warn: keep,
+    error: keep,
+    fatal: keep,
+    isLevelEnabled: (level: string) => level === 'warn' || level === 'error' || level === 'fatal',
+  };
 }
 
 export class ImapMailbox implements Mailbox {
@@ -210,7 +217,8 @@ export class ImapMailbox implements Mailbox {
           // a refusal leaves these mails in Queue.
           if (!this.client.usable || this.signal?.aborted) throw this.sink.lastError ?? Object.assign(new Error('connection closed'), { code: 'NoConnection' });
           const why = imapError(this.sink.lastError);
-          for (const id of idOfUid.values()) results.set(id, { id, ok: false, cause: why.code, message: 'The mail server refused to move the mail; it stays in Queue.' });
+          for (const id of idOfUid.values())
+            results.set(id, { id, ok: false, cause: why.code, message: 'The mail server refused to move the mail; it stays in Queue.' });
         } else {
           const map = moved.uidMap;
           const destValidity = moved.uidValidity !== undefined ? String(moved.uidValidity) : undefined;
@@ -233,7 +241,7 @@ export class ImapMailbox implements Mailbox {
 export function packUids(uids: number[]): string {
   const sorted = [...new Set(uids)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(j === i ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
@@ -258,7 +266,11 @@ class AddressCache {
         parsed = normaliseAddressList([{ address: item.address ?? null, name: item.name ?? null }]);
         this.cache.set(key, parsed);
       }
-      for (const a of parsed) if (!seen.has(a.address)) (seen.add(a.address), out.push(a));
+      for (const a of parsed) {
+        if (seen.has(a.address)) continue;
+        seen.add(a.address);
+        out.push(a);
+      }
     }
     return out;
   }
@@ -302,10 +314,18 @@ export function previewOf(bytes: Buffer | undefined): string {
     const clean = text.replace(/[^A-Za-z0-9+/=]/g, '');
     buf = Buffer.from(clean.slice(0, clean.length - (clean.length % 4)), 'base64');
   } else if (encoding === 'quoted-printable' || /=[0-9A-F]{2}|=\r?\n/.test(text)) {
-    buf = Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    buf = Buffer.from(
+      text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
   } else {
     buf = Buffer.from(text, 'latin1');
   }
   // The peek may cut a UTF-8 sequence in half: drop the replacement character that leaves.
-  return buf.toString('utf8').replace(/\uFFFD+$/, '').replace(/\s+/g, ' ').trim().slice(0, PREVIEW_CHARS);
+  return buf
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, PREVIEW_CHARS);
 }

@@ -18,7 +18,12 @@ export async function registerImapRoutes(app: FastifyInstance, ctx: ServerContex
 
   app.get<{ Params: { branchId: string } }>(
     '/admin/branches/:branchId/imap',
-    { schema: { summary: 'A branch’s IMAP server settings (admin)', params: { type: 'object', properties: { branchId: { type: 'string', maxLength: 200 } }, required: ['branchId'] } } },
+    {
+      schema: {
+        summary: 'A branch’s IMAP server settings (admin)',
+        params: { type: 'object', properties: { branchId: { type: 'string', maxLength: 200 } }, required: ['branchId'] },
+      },
+    },
     async (req) => service.getBranch(req.user, req.params.branchId),
   );
 
@@ -53,7 +58,9 @@ export async function registerImapRoutes(app: FastifyInstance, ctx: ServerContex
     },
   );
 
-  app.get('/imap', { schema: { summary: 'The caller’s IMAP connection: branch settings present, account state (never the password)' } }, async (req) => service.view(req.user));
+  app.get('/imap', { schema: { summary: 'The caller’s IMAP connection: branch settings present, account state (never the password)' } }, async (req) =>
+    service.view(req.user),
+  );
 
   app.post<{ Body: { username: string; password: string } }>(
     '/imap/authenticate',

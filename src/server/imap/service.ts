@@ -80,7 +80,14 @@ export class ImapService {
   private async audit(user: AuthUser, branchId: string | null, action: string, details: unknown) {
     await this.ctx.db
       .insertInto('audit_log')
-      .values({ id: randomUUID(), at: this.now().toISOString(), actor_user_id: user.id, branch_id: branchId, action, details: details === undefined ? null : JSON.stringify(details) })
+      .values({
+        id: randomUUID(),
+        at: this.now().toISOString(),
+        actor_user_id: user.id,
+        branch_id: branchId,
+        action,
+        details: details === undefined ? null : JSON.stringify(details),
+      })
       .execute();
   }
 
@@ -117,7 +124,8 @@ export class ImapService {
     if (admin.role !== 'admin') throw new ApiHttpError(403, 'admin-only', 'Only an IT administrator can view or change branch IMAP settings.');
     const branch = await this.ctx.db.selectFrom('branches').select(['id', 'tenant_id']).where('id', '=', branchId).executeTakeFirst();
     // Another organisation's branch answers exactly like a missing one.
-    if (!branch || branch.tenant_id !== admin.tenantId) throw new ApiHttpError(404, 'branch-not-found', 'There is no branch with that id in your organisation.');
+    if (!branch || branch.tenant_id !== admin.tenantId)
+      throw new ApiHttpError(404, 'branch-not-found', 'There is no branch with that id in your organisation.');
   }
 
   async getBranch(admin: AuthUser, branchId: string) {
@@ -144,7 +152,12 @@ export class ImapService {
       branchConfigured: settings !== undefined,
       ...(settings ? { server: { host: settings.host, port: settings.port, ssl: settings.ssl, tls: settings.starttls } } : {}),
       account: account
-        ? { username: account.username, state: account.state, ...(account.lastErrorCode ? { lastErrorCode: account.lastErrorCode, lastErrorAt: account.lastErrorAt } : {}), connectedAt: account.updatedAt }
+        ? {
+            username: account.username,
+            state: account.state,
+            ...(account.lastErrorCode ? { lastErrorCode: account.lastErrorCode, lastErrorAt: account.lastErrorAt } : {}),
+            connectedAt: account.updatedAt,
+          }
         : null,
       syncing: this.running.has(user.id),
     };
@@ -160,7 +173,11 @@ export class ImapService {
    * Logs in with the given credentials, creates the folder tree, and only then stores the password
    * (encrypted). A failed login stores nothing and leaves any earlier credentials as they were.
    */
-  async authenticate(user: AuthUser, username: string, password: string): Promise<{ username: string; state: ConnectionState; folders: FolderTree; delimiter: string }> {
+  async authenticate(
+    user: AuthUser,
+    username: string,
+    password: string,
+  ): Promise<{ username: string; state: ConnectionState; folders: FolderTree; delimiter: string }> {
     const settings = await this.settingsOrRefuse(user);
     let mailbox: ImapMailbox | undefined;
     try {
@@ -211,11 +228,19 @@ export class ImapService {
       login = await credentialsFor(this.ctx.db, this.cipher, user.id);
     } catch {
       // Encrypted under a key that is gone: the agent simply authenticates again.
-      throw new ApiHttpError(409, 'imap-not-connected', 'Your email account needs connecting again: enter your email username and password and press Authenticate.', {
-        cause: 'password-changed',
-      });
+      throw new ApiHttpError(
+        409,
+        'imap-not-connected',
+        'Your email account needs connecting again: enter your email username and password and press Authenticate.',
+        {
+          cause: 'password-changed',
+        },
+      );
     }
-    if (!login) throw new ApiHttpError(409, 'imap-not-connected', 'Connect your email account first: enter your email username and password and press Authenticate.', { cause: 'not-configured' });
+    if (!login)
+      throw new ApiHttpError(409, 'imap-not-connected', 'Connect your email account first: enter your email username and password and press Authenticate.', {
+        cause: 'not-configured',
+      });
 
     const startedAt = this.now();
     const runId = await ensureRun(this.ctx.db, user, undefined, 'imap', startedAt);
@@ -238,7 +263,18 @@ export class ImapService {
     } catch (e) {
       failure = imapError(e);
       const at = this.now().toISOString();
-      report = { total: 0, sent: 0, received: 0, failed: 0, pending: 0, results: [], notQueued: [], cancelled: failure.code === 'cancelled', startedAt: startedAt.toISOString(), finishedAt: at };
+      report = {
+        total: 0,
+        sent: 0,
+        received: 0,
+        failed: 0,
+        pending: 0,
+        results: [],
+        notQueued: [],
+        cancelled: failure.code === 'cancelled',
+        startedAt: startedAt.toISOString(),
+        finishedAt: at,
+      };
       report.error = { code: failure.code, message: failure.message };
     } finally {
       await mailbox?.close().catch(() => undefined);
@@ -265,7 +301,10 @@ export class ImapService {
     } else {
       await setAccountState(this.ctx.db, user.id, 'connected', null, this.now());
     }
-    this.ctx.log.info({ runId, total: report.total, sent: report.sent, received: report.received, failed: report.failed, pending: report.pending, code: report.error?.code }, 'IMAP sync finished');
+    this.ctx.log.info(
+      { runId, total: report.total, sent: report.sent, received: report.received, failed: report.failed, pending: report.pending, code: report.error?.code },
+      'IMAP sync finished',
+    );
     return { ...report, runId, commands: mailbox?.commandCounts() ?? {} };
   }
 }

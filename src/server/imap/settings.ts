@@ -32,7 +32,8 @@ export interface ValidationMessage {
   message: string;
 }
 
-export type Validation = { ok: true; settings: BranchImapSettings; warnings: ValidationMessage[] } | { ok: false; errors: ValidationMessage[]; warnings: ValidationMessage[] };
+export type Validation =
+  { ok: true; settings: BranchImapSettings; warnings: ValidationMessage[] } | { ok: false; errors: ValidationMessage[]; warnings: ValidationMessage[] };
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -69,7 +70,12 @@ export function validateSettings(input: unknown): Validation {
     errors.push({ field: 'host', level: 'error', message: 'Enter the IMAP server address, for example imap.example-mail.co.uk.' });
   } else {
     const normalised = normaliseHost(body.host);
-    if (!normalised) errors.push({ field: 'host', level: 'error', message: `"${body.host.trim().slice(0, 100)}" is not a valid server address: use a host name such as imap.example-mail.co.uk or an IP address.` });
+    if (!normalised)
+      errors.push({
+        field: 'host',
+        level: 'error',
+        message: `"${body.host.trim().slice(0, 100)}" is not a valid server address: use a host name such as imap.example-mail.co.uk or an IP address.`,
+      });
     else host = normalised;
   }
 
@@ -87,7 +93,8 @@ export function validateSettings(input: unknown): Validation {
   const ssl = flag(body.ssl, 'ssl', 'SSL Used?', false);
   const starttls = flag(body.tls ?? body.starttls, 'tls', 'TLS Used?', false);
   let verifyCertificates = true;
-  if (body.allowInvalidCertificates !== undefined) verifyCertificates = !flag(body.allowInvalidCertificates, 'verifyCertificates', 'allowInvalidCertificates', false);
+  if (body.allowInvalidCertificates !== undefined)
+    verifyCertificates = !flag(body.allowInvalidCertificates, 'verifyCertificates', 'allowInvalidCertificates', false);
   else verifyCertificates = flag(body.verifyCertificates, 'verifyCertificates', 'verifyCertificates', true);
 
   const flagsValid = !errors.some((e) => e.field === 'ssl' || e.field === 'tls');
@@ -97,7 +104,8 @@ export function validateSettings(input: unknown): Validation {
     errors.push({
       field: 'tls',
       level: 'error',
-      message: 'Choose either SSL or TLS, not both: SSL encrypts from the first byte (usually port 993); TLS upgrades a plain connection with STARTTLS (usually port 143).',
+      message:
+        'Choose either SSL or TLS, not both: SSL encrypts from the first byte (usually port 993); TLS upgrades a plain connection with STARTTLS (usually port 143).',
     });
   } else if (!ssl && !starttls && host && !isLoopback(host)) {
     errors.push({
@@ -106,10 +114,25 @@ export function validateSettings(input: unknown): Validation {
       message: 'With neither SSL nor TLS, mail passwords would cross the network unencrypted. Turn on SSL (usually port 993) or TLS (usually port 143).',
     });
   }
-  if (ssl && port === 143) warnings.push({ field: 'port', level: 'warning', message: 'Port 143 is normally used with TLS (STARTTLS), not SSL; check the port with the mail provider.' });
-  if (starttls && port === 993) warnings.push({ field: 'port', level: 'warning', message: 'Port 993 is normally used with SSL, not TLS (STARTTLS); check the port with the mail provider.' });
+  if (ssl && port === 143)
+    warnings.push({
+      field: 'port',
+      level: 'warning',
+      message: 'Port 143 is normally used with TLS (STARTTLS), not SSL; check the port with the mail provider.',
+    });
+  if (starttls && port === 993)
+    warnings.push({
+      field: 'port',
+      level: 'warning',
+      message: 'Port 993 is normally used with SSL, not TLS (STARTTLS); check the port with the mail provider.',
+    });
   if (!verifyCertificates) {
-    warnings.push({ field: 'verifyCertificates', level: 'warning', message: 'Certificates will not be checked: anyone able to intercept the connection could read mail passwords. Use only for a server with a self-signed or private certificate.' });
+    warnings.push({
+      field: 'verifyCertificates',
+      level: 'warning',
+      message:
+        'Certificates will not be checked: anyone able to intercept the connection could read mail passwords. Use only for a server with a self-signed or private certificate.',
+    });
   }
 
   if (errors.length) return { ok: false, errors, warnings };
@@ -173,7 +196,8 @@ export async function putBranchSettings(
         .values(row)
         .onConflict((oc) => oc.column('branch_id').doUpdateSet({ ...row }))
         .execute();
-      const view = (r: { host: string; port: number; ssl: number; starttls: number; verify_certificates: number } | undefined) => r && { host: r.host, port: r.port, ssl: r.ssl === 1, tls: r.starttls === 1, allowInvalidCertificates: r.verify_certificates !== 1 };
+      const view = (r: { host: string; port: number; ssl: number; starttls: number; verify_certificates: number } | undefined) =>
+        r && { host: r.host, port: r.port, ssl: r.ssl === 1, tls: r.starttls === 1, allowInvalidCertificates: r.verify_certificates !== 1 };
       await trx
         .insertInto('audit_log')
         .values({
