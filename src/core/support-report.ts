@@ -67,7 +67,7 @@ const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\b[A-Za-z0-9_-]
 const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const SECRET_PAIR = /\b(secret|client_secret|access_token|refresh_token|id_token|token|apikey|api_key|authorization)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;]+)/gi;
 /** Passwords may contain any punctuation: take the whole run after "password:", "password=" or "password is". */
-const PASSWORD_PAIR = /\b(password|passwd|pwd|pass|passcode|passphrase)(\s*[=:]\s*|\s+(?:is|was|now is)\s+)("[^"]*"|'[^']*'|\S+)/gi;
+const PASSWORD_PAIR = /\b(password|passwd|pwd|pass|passcode|passphrase)(\s*[=:]\s*|\s+(?:is|was|now is)\s+)((?:"[^"]*"|'[^']*')?\S*)/gi;
 /** OAuth redirect parameters in URLs ("error code" in prose is fine; "?code=…" is not). */
 const URL_SECRET = /([?&#](?:code|state|session_state|client_info)=)[^&\s]+/gi;
 /** Long base64/base64url/hex-like runs: keys, tokens, cookies. UUIDs (36 chars with dashes) stay. */

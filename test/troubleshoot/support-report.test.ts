@@ -112,9 +112,42 @@ describe('support report', () => {
     expect(redactText(`failed: Bearer abc.def-ghi`)).toBe('failed: Bearer [redacted]');
     expect(redactText(`pwd=let;me;in next`)).toBe('pwd=[redacted] next');
     expect(redactText('my password is P@ss;w0rd! ok')).toBe('my password is [redacted] ok');
+    expect(redactText('password: "ab"cd next')).toBe('password: [redacted] next');
     expect(redactText('error code AADSTS50173 at 10:00')).toBe('error code AADSTS50173 at 10:00');
     const o: Record<string, unknown> = { a: { Password: 'x', refresh_token: 'y', ok: 'fine' } };
     o.self = o;
     expect(redact(o)).toEqual({ a: { ok: 'fine' } });
+  });
+});
+
+describe('redaction, property-based', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fc = require('fast-check') as typeof import('fast-check');
+  const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{12,60}$/);
+  const jwt = fc.tuple(b64url, b64url, b64url).map(([a, b, c]) => `eyJ${a}.${b}.${c}`);
+  const words = fc
+    .array(fc.constantFrom('sync', 'failed', 'for', 'user', 'AADSTS50173', 'at', '10:00', '—', 'Graph', 'said:', '(401)'), { maxLength: 8 })
+    .map((w) => w.join(' '));
+
+  it('no JWT survives anywhere in free text or nested values', () => {
+    fc.assert(
+      fc.property(words, jwt, words, fc.constantFrom('', 'Bearer ', 'token=', 'access_token: '), (before, token, after, prefix) => {
+        const text = `${before} ${prefix}${token} ${after}`;
+        const out = JSON.stringify(redact({ message: text, nested: [{ detail: text }] }));
+        return !out.includes(token) && !out.includes(token.split('.')[2]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('no password survives under a password-like key or after "password"', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[!-~]{6,30}$/), fc.constantFrom('password', 'Password', 'pwd', 'imapPassword', 'client_secret'), (pw, key) => {
+        fc.pre(!/redacted/.test(pw));
+        const out = JSON.stringify(redact({ deep: { [key]: pw, note: `password: ${pw}` } }));
+        return !out.includes(pw);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
