@@ -179,6 +179,10 @@ export interface PaneActions {
   imapStop(): Promise<void>;
 }
 
+function saysWhySignInLapsed(e: PaneError): boolean {
+  return e.code === 'password-changed' || (e.code === 'authorisation-expired' && Boolean(e.providerCode));
+}
+
 async function settle<T>(p: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: PaneError }> {
   try {
     return { ok: true, value: await p() };
@@ -201,8 +205,9 @@ export function useSyncState(services: PaneServices): { state: PaneState; connec
   const refresh = useCallback(async () => {
     const account = await settle(() => services.currentAccount());
     const { status, counts } = await loadStatus();
-    // With nobody signed in, a status call failing for want of a token is expected, not a problem to show.
-    const problem = !account.ok ? account.error : account.value && !status.ok ? status.error : undefined;
+    // With nobody signed in, a status call failing for want of a token is expected (first run: Sign in) —
+    // unless Entra said why an earlier sign-in no longer works, which the card must show (seed 000).
+    const problem = !account.ok ? account.error : !status.ok && (account.value || saysWhySignInLapsed(status.error)) ? status.error : undefined;
     dispatch({
       type: 'loaded',
       account: account.ok ? (account.value ?? null) : null,

@@ -87,6 +87,18 @@ describe('status card', () => {
     await waitFor(() => expect(stateBadge().textContent).toBe('Connected'));
   });
 
+  it('with no usable sign-in because the password changed (AADSTS50173), shows Authorisation failed rather than a plain Sign in', async () => {
+    const services = new FakeServices({
+      account: undefined,
+      status: new SyncError('password-changed', 'Microsoft 365 needs you to sign in again.', { providerCode: 'AADSTS50173' }),
+    });
+    await renderPane(services);
+    await waitFor(() => expect(stateBadge().textContent).toBe('Authorisation failed'));
+    expect(screen.getByText('Your email password has changed')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Reconnect account' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
+  });
+
   it('says Disconnected when the adapter cannot be reached', async () => {
     const services = new FakeServices({ status: new SyncError('server-unreachable', 'fetch failed') });
     await renderPane(services);
