@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { diagnose } from '../../src/core/diagnosis';
 import { buildSupportReport, redact, redactText, renderSupportReport } from '../../src/core/support-report';
 import { statusOf } from './fixtures';
@@ -121,8 +122,6 @@ describe('support report', () => {
 });
 
 describe('redaction, property-based', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fc = require('fast-check') as typeof import('fast-check');
   const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{12,60}$/);
   const jwt = fc.tuple(b64url, b64url, b64url).map(([a, b, c]) => `eyJ${a}.${b}.${c}`);
   const words = fc
