@@ -160,6 +160,48 @@ run.each(['.', '/'] as const)('ImapMailbox on Dovecot (delimiter %s)', (delimite
     await mailbox.close();
   });
 
+  it('a connection dropped mid-MOVE fails the call as server-unreachable; a new connection finishes, each mail in exactly one folder', async () => {
+    const mailbox = await open();
+    const tree = await mailbox.ensureFolders();
+    const seed = Array.from({ length: 50 }, (_, i) => ({ from: `drop${i}@x.example`, to: user.user, subject: `drop-${i}`, messageId: `<drop-${i}@test>` }));
+    await appendMessages(dovecot, user, tree.queue, seed);
+    const ids = (await mailbox.listQueue(tree)).filter((q) => q.subject.startsWith('drop-')).map((q) => q.id);
+    expect(ids).toHaveLength(50);
+    const client = mailbox.client as unknown as { exec: (c: string, ...r: unknown[]) => Promise<unknown>; socket: { destroy(): void } };
+    const exec = client.exec;
+    client.exec = (command: string, ...rest: unknown[]) => {
+      const sent = exec(command, ...rest);
+      if (command === 'UID MOVE') setImmediate(() => client.socket.destroy());
+      return sent;
+    };
+    const err = await errorOf(mailbox.move(ids, 'received', tree));
+    expect(err.code).toBe('server-unreachable');
+    await mailbox.close();
+
+    const again = await open();
+    const left = (await again.listQueue(tree)).filter((q) => q.subject.startsWith('drop-'));
+    if (left.length)
+      expect(
+        (
+          await again.move(
+            left.map((q) => q.id),
+            'received',
+            tree,
+          )
+        ).every((r) => r.ok),
+      ).toBe(true);
+    expect((await again.listQueue(tree)).filter((q) => q.subject.startsWith('drop-'))).toEqual([]);
+    await again.close();
+    const check = testClient(dovecot, user);
+    await check.connect();
+    const lock = await check.getMailboxLock(tree.received);
+    const subjects: string[] = [];
+    for await (const m of check.fetch('1:*', { envelope: true })) if (m.envelope?.subject?.startsWith('drop-')) subjects.push(m.envelope.subject);
+    lock.release();
+    await check.logout();
+    expect(subjects.sort()).toEqual(seed.map((m) => m.subject).sort());
+  });
+
   it('maps a wrong password to password-changed with the plain words, and never echoes the password', async () => {
     const err = await errorOf(open({}, { username: user.user, password: 'Wrong-Secret-123' }));
     expect(err).toBeInstanceOf(SyncError);
