@@ -181,7 +181,8 @@ export function recogniseTrigger(text: string): TriggerMatch {
   });
   tokens.forEach((t, i) => {
     if (!STOP_FORMS.has(t) && !STOP_FORMS.has(stem(t))) return;
-    const stoppedWorking = tokens[i + 1] === 'working' || tokens[i + 1] === 'work';
+    // Past tense reports a failure ("Rezi stopped importing"); the bare verb may be a request ("how do I stop syncing?").
+    const stoppedWorking = tokens[i + 1] === 'working' || tokens[i + 1] === 'work' || t === 'stopped' || t === 'stoped';
     if (stoppedWorking || (firstSubject >= 0 && firstSubject < i)) add('failure', t);
   });
   // 'no' negates only what follows it: "no emails coming through", not "working, no complaints".

@@ -33,6 +33,8 @@ describe('recogniseTrigger', () => {
     ['permission denied when I connect my email', 'authorisation-failed'],
     ['Messages not being filed in Rezi', 'sync-not-working'],
     ['email syncing has stopped', 'sync-not-working'],
+    ['Rezi stopped importing my emails', 'sync-not-working'],
+    ['emails not coming into rezi', 'sync-not-working'],
   ])('recognises the unseen variant %p', (text, intent) => {
     expect(recogniseTrigger(text).intent).toBe(intent);
   });
@@ -42,6 +44,7 @@ describe('recogniseTrigger', () => {
     'sync is working great thanks',
     'Sync is working fine, no complaints',
     'Can I stop syncing my emails?',
+    'How do I stop Rezi importing my inbox?',
     'How do I set up email sync?',
     'Where do failed emails go?',
     'What is a group card?',
