@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema';
 import { migrations } from './migrations';
 
@@ -19,7 +19,37 @@ export function openDatabase(file: string, options: OpenOptions = {}): Kysely<Da
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** Most distinct SQL texts kept prepared (Kysely asks to prepare every query it runs). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Reuses prepared statements for repeated SQL (the same query shape with new parameters), so hot
+ * queries skip SQLite's parse and plan. Kysely runs one query at a time on this connection, so a
+ * cached statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        // Refresh its place in the LRU order.
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
 }
 
 export async function migrate(db: Kysely<Database>): Promise<string[]> {
