@@ -1,0 +1,119 @@
+/**
+ * Graph path: 1,000 selected mails through GraphMailbox (the Graph stand-in with 100 ms added RTT) and
+ * HttpDirectory (the real adapter), with the pane's settings (batches of 100, 2 in flight), beside a
+ * naive per-mail sync (one move per HTTP request, one adapter call per mail) on fewer mails, scaled.
+ */
+import { createAdapterClient } from '../../src/client/adapter-client';
+import { HttpDirectory } from '../../src/client/http-directory';
+import { directionOf } from '../../src/core/direction';
+import { syncQueue } from '../../src/core/engine';
+import { GraphMailbox, IMMUTABLE_ID_PREFER } from '../../src/graph/graph-mailbox';
+import { DEMO_ADDRESSES, DEMO_USERS } from '../../src/server/store/demo-data';
+import { startTestAdapter } from '../support/adapter';
+import { startGraphStandin } from '../support/graph-standin';
+import { addRow, ratio } from './rows';
+
+const N = Number(process.env.BENCH_GRAPH_N ?? 1000);
+const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? 50);
+const RTT = 100;
+const AGENT = DEMO_USERS.agent.email;
+const CONTACTS = [DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonTwoGroups, DEMO_ADDRESSES.cliftonLandlord];
+
+function seed(standin: Awaited<ReturnType<typeof startGraphStandin>>, n: number, tag: string): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const kind = i % 3;
+    const contact = CONTACTS[i % CONTACTS.length];
+    return standin.addMessage('inbox', {
+      from: kind === 0 ? contact : kind === 1 ? AGENT : `stranger${i}@example.invalid`,
+      to: [kind === 1 ? contact : AGENT],
+      subject: `Bench ${tag} ${i}`,
+      internetMessageId: `<bench-graph-${tag}-${i}-${Date.now()}@rezi-bench.test>`,
+    });
+  });
+}
+
+it('Graph path: 1,000 mails, 100 ms RTT', async () => {
+  const adapter = await startTestAdapter({ logLevel: 'warn' });
+  const standin = await startGraphStandin({ rttMs: RTT, user: { mail: AGENT, userPrincipalName: AGENT } });
+  try {
+    const client = createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) });
+    const mailbox = new GraphMailbox({ getToken: async () => standin.token, baseUrl: standin.url });
+    const directory = new HttpDirectory(client);
+    const selection = seed(standin, N, 'engine');
+    standin.resetCounters();
+    const t0 = performance.now();
+    const report = await syncQueue(mailbox, directory, { owner: { addresses: [AGENT] }, selection, batchSize: 100, concurrency: 2 });
+    const wall = performance.now() - t0;
+    const requests = standin.counters.http;
+    const subRequests = standin.counters.sub;
+    const byKind = Object.fromEntries(Object.entries(standin.counters.byKind).filter(([k]) => !k.startsWith('sub ')));
+    const bound = 2 * Math.ceil(N / 20) + 8;
+    const lower = (requests / 4) * RTT;
+    const filed = report.sent + report.received + report.failed;
+    if (filed !== N) throw new Error(`Only ${filed} of ${N} mails were filed (${report.error?.code ?? 'no error'}).`);
+
+    // Naive: per mail, move into Queue, file it alone, move it out; one request at a time.
+    const tree = await mailbox.ensureFolders();
+    const naive = seed(standin, NAIVE_N, 'naive');
+    const naiveDirectory = new HttpDirectory(client);
+    const owner = new Set([AGENT]);
+    standin.resetCounters();
+    const move = async (id: string, destinationId: string): Promise<string> => {
+      const res = await fetch(`${standin.url}/me/messages/${encodeURIComponent(id)}/move`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${standin.token}`, 'Content-Type': 'application/json', Prefer: IMMUTABLE_ID_PREFER },
+        body: JSON.stringify({ destinationId }),
+      });
+      if (!res.ok) throw new Error(`naive move answered ${res.status}`);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const n0 = performance.now();
+    for (const id of naive) {
+      const queuedId = await move(id, tree.queue);
+      const m = (await mailbox.listQueue(tree)).find((x) => x.id === queuedId);
+      if (!m) throw new Error('naive: mail not in Queue');
+      const direction = directionOf(m.from, owner);
+      const [outcome] = await naiveDirectory.file([{ ...m, direction }], { ownerAddresses: [AGENT] });
+      await move(queuedId, outcome.status === 'filed' ? (direction === 'outbound' ? tree.sent : tree.received) : tree.failed);
+    }
+    const naiveWall = ((performance.now() - n0) / NAIVE_N) * N;
+    const naiveRequests = (standin.counters.http / NAIVE_N) * N;
+
+    addRow({
+      name: `Graph: HTTP requests (${N} mails)`,
+      figure: `${requests}`,
+      baseline: `${Math.round(naiveRequests)} naive (${NAIVE_N} mails ×${N / NAIVE_N})`,
+      ratio: ratio(requests, naiveRequests),
+      goal: `≤ ${bound} (2·⌈N/20⌉+8)`,
+      met: requests <= bound,
+      note: `${subRequests} $batch sub-requests; by kind ${JSON.stringify(byKind)}`,
+    });
+    addRow({
+      name: `Graph: adapter calls (${N} mails)`,
+      figure: `${directory.calls}`,
+      baseline: `${Math.round((naiveDirectory.calls / NAIVE_N) * N)} naive (scaled)`,
+      ratio: ratio(directory.calls, (naiveDirectory.calls / NAIVE_N) * N),
+      goal: `≤ ${Math.ceil(N / 100)} (⌈N/100⌉)`,
+      met: directory.calls <= Math.ceil(N / 100),
+    });
+    addRow({
+      name: `Graph: wall, ${RTT} ms RTT (${N} mails)`,
+      figure: `${(wall / 1000).toFixed(2)} s`,
+      baseline: `lower bound ${(lower / 1000).toFixed(2)} s (${requests} req ÷ 4 × RTT)`,
+      ratio: ratio(wall, lower),
+      goal: '≤ ×1.25 of lower bound',
+      met: wall <= 1.25 * lower,
+    });
+    addRow({
+      name: `Graph: wall vs naive per-mail sync`,
+      figure: `${(wall / 1000).toFixed(2)} s`,
+      baseline: `${(naiveWall / 1000).toFixed(1)} s naive (${NAIVE_N} mails measured, ×${N / NAIVE_N} linear)`,
+      ratio: ratio(wall, naiveWall),
+      goal: '—',
+      met: null,
+    });
+  } finally {
+    await standin.close();
+    await adapter.close();
+  }
+});

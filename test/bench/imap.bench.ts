@@ -1,0 +1,110 @@
+/**
+ * IMAP path on a real Dovecot: 1,000 queued mails filed end to end (connect, folder tree, one FETCH,
+ * filing through the adapter's own directory, MOVEs, logout; the test's APPENDs excluded), beside a
+ * naive per-message loop (fetch one, file one, move one) on fewer mails, scaled linearly.
+ */
+import { syncQueue } from '../../src/core/engine';
+import { directionOf } from '../../src/core/direction';
+import { normaliseAddressList } from '../../src/core/addresses';
+import { directoryFor } from '../../src/server/directory/core-adapter';
+import { ImapMailbox } from '../../src/server/imap/mailbox';
+import { DEMO_ADDRESSES } from '../../src/server/store/demo-data';
+import { startTestAdapter } from '../support/adapter';
+import { appendMessages, dovecotAvailable, startDovecot, testClient, type SeedMail } from '../support/dovecot';
+import { agentUser } from '../faults/soak';
+import { addRow, notMeasured, ratio } from './rows';
+
+const N = Number(process.env.BENCH_IMAP_N ?? 1000);
+const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? 100);
+const AGENT = agentUser.email;
+const LOGIN = { user: AGENT, password: 'Bench-Pa55word' };
+const CONTACTS = [DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonTwoGroups, DEMO_ADDRESSES.cliftonLandlord];
+
+const mails = (n: number, tag: string): SeedMail[] =>
+  Array.from({ length: n }, (_, i) => {
+    const kind = i % 3;
+    const contact = CONTACTS[i % CONTACTS.length];
+    return {
+      from: kind === 0 ? contact : kind === 1 ? AGENT : `stranger${i}@example.invalid`,
+      to: kind === 1 ? contact : AGENT,
+      subject: `Bench ${tag} ${i}`,
+      messageId: `<bench-imap-${tag}-${i}-${Date.now()}@rezi-bench.test>`,
+    };
+  });
+
+it('IMAP path on Dovecot: 1,000 queued mails', async () => {
+  if (!dovecotAvailable()) {
+    notMeasured('IMAP: FETCH/MOVE commands', '≤ 1 FETCH, ≤ 3 MOVE', 'Dovecot is not installed');
+    notMeasured('IMAP: wall', '≤ 1 s', 'Dovecot is not installed');
+    return;
+  }
+  const adapter = await startTestAdapter({ logLevel: 'warn' });
+  const dovecot = await startDovecot({ delimiter: '.', users: [LOGIN], tls: false });
+  const settings = { host: dovecot.host, port: dovecot.port, ssl: false, starttls: false, verifyCertificates: true };
+  const login = { username: LOGIN.user, password: LOGIN.password };
+  try {
+    const setup = await ImapMailbox.open({ settings, login });
+    const tree = await setup.ensureFolders();
+    await setup.close();
+    await appendMessages(dovecot, LOGIN, tree.queue, mails(N, 'engine'));
+
+    const t0 = performance.now();
+    const mailbox = await ImapMailbox.open({ settings, login });
+    const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser), { owner: { addresses: [AGENT] }, batchSize: 1000, concurrency: 1 });
+    const counts = mailbox.commandCounts();
+    await mailbox.close();
+    const wall = performance.now() - t0;
+    const filed = report.sent + report.received + report.failed;
+    if (filed !== N) throw new Error(`Only ${filed} of ${N} mails were filed (${report.error?.code ?? 'no error'}).`);
+    const fetches = (counts['UID FETCH'] ?? 0) + (counts.FETCH ?? 0);
+    const moves = (counts['UID MOVE'] ?? 0) + (counts.MOVE ?? 0) + (counts['UID COPY'] ?? 0);
+
+    // Naive: one message at a time: fetch its envelope, file it alone, move it.
+    await appendMessages(dovecot, LOGIN, tree.queue, mails(NAIVE_N, 'naive'));
+    const directory = directoryFor(adapter.ctx, agentUser);
+    const owner = new Set([AGENT]);
+    let naiveCommands = 0;
+    const n0 = performance.now();
+    const client = testClient(dovecot, LOGIN);
+    await client.connect();
+    const box = await client.mailboxOpen(tree.queue);
+    const uids = (await client.search({ all: true }, { uid: true })) || [];
+    if (uids.length !== NAIVE_N || box.exists !== NAIVE_N) throw new Error('naive: Queue does not hold the naive mails');
+    for (const uid of uids) {
+      const m = await client.fetchOne(String(uid), { envelope: true }, { uid: true });
+      if (!m || !m.envelope) throw new Error('naive: no envelope');
+      const from = normaliseAddressList((m.envelope.from ?? []).map((a) => ({ address: a.address, name: a.name })));
+      const to = normaliseAddressList((m.envelope.to ?? []).map((a) => ({ address: a.address, name: a.name })));
+      const direction = directionOf(from, owner);
+      const [outcome] = await directory.file(
+        [{ internetMessageId: m.envelope.messageId ?? '', from, to, cc: [], date: '', subject: m.envelope.subject ?? '', preview: '', direction }],
+        { ownerAddresses: [AGENT] },
+      );
+      await client.messageMove(String(uid), outcome.status === 'filed' ? (direction === 'outbound' ? tree.sent : tree.received) : tree.failed, { uid: true });
+      naiveCommands += 2;
+    }
+    await client.logout();
+    const naiveWall = ((performance.now() - n0) / NAIVE_N) * N;
+
+    addRow({
+      name: `IMAP: FETCH + MOVE commands (${N} mails)`,
+      figure: `${fetches} FETCH + ${moves} MOVE`,
+      baseline: `${Math.round((naiveCommands / NAIVE_N) * N)} naive (${NAIVE_N} mails ×${N / NAIVE_N})`,
+      ratio: ratio(fetches + moves, (naiveCommands / NAIVE_N) * N),
+      goal: '≤ 1 FETCH, ≤ 3 MOVE',
+      met: fetches <= 1 && moves <= 3,
+      note: `all commands ${JSON.stringify(counts)}`,
+    });
+    addRow({
+      name: `IMAP: wall end to end (${N} mails)`,
+      figure: `${(wall / 1000).toFixed(2)} s`,
+      baseline: `${(naiveWall / 1000).toFixed(1)} s naive (${NAIVE_N} measured, ×${N / NAIVE_N} linear)`,
+      ratio: ratio(wall, naiveWall),
+      goal: '≤ 1 s',
+      met: wall <= 1000,
+    });
+  } finally {
+    await dovecot.stop();
+    await adapter.close();
+  }
+});
