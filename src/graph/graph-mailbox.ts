@@ -3,24 +3,23 @@
  *
  * Request policy, so that a well-behaved pane never trips Outlook's limit of 4 concurrent requests
  * per app and mailbox:
- * - at most `maxInFlight` (4) Graph HTTP requests of this mailbox object in flight at once;
- * - every $batch of moves is a serial chain (each sub-request `dependsOn` the previous), which Graph
- *   runs one at a time: a batch then occupies one of the mailbox's 4 slots, not four, so four
- *   batches of 20 may be in flight together. A failure inside the chain answers 424 for the rest,
- *   which are sent again without counting as an attempt;
- * - per sub-request retry of only what failed: 429 waits Retry-After, 503/504 and dropped
- *   connections back off exponentially with jitter; after `maxAttempts` the mail's MoveResult is
- *   `throttled` or `server-unreachable`, and the mail stays where it was.
+ * - at most `maxInFlight` (4) Graph HTTP requests of this mailbox object in flight at once (Limiter);
+ * - moves go through MoveDispatcher: $batch envelopes of up to 20, packed across destinations and
+ *   concurrent move() calls, each a serial dependsOn chain that Graph runs one sub-request at a
+ *   time — so one envelope holds one of the 4 slots — and only failed sub-requests are retried;
+ * - other requests retry 429 after Retry-After, 503/504 and dropped connections with exponential
+ *   backoff and jitter, a bounded number of times; 401 → authorisation-expired, 403 → consent-missing;
  * - every request and sub-request carries Prefer: IdType="ImmutableId", so ids survive moves.
  */
 import { Client, type GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
 import { normaliseAddressList } from '../core/addresses';
-import { type CauseCode, SyncError } from '../core/causes';
+import { SyncError } from '../core/causes';
 import { FOLDER_NAMES, FOLDER_ROOT, type FolderRole, type FolderTree, type Mailbox, type MoveResult, type QueuedMessage } from '../core/ports';
 import { Limiter, backoffMs, delay, parseRetryAfter } from './limiter';
+import { type BatchSubResponse, MoveDispatcher } from './move-dispatcher';
 
 export const IMMUTABLE_ID_PREFER = 'IdType="ImmutableId"';
-export const MAX_BATCH = 20;
+export { MAX_BATCH } from './move-dispatcher';
 export const QUEUE_SELECT = 'id,internetMessageId,from,toRecipients,ccRecipients,receivedDateTime,sentDateTime,subject,bodyPreview';
 
 export interface GraphMailboxOptions {
@@ -62,13 +61,6 @@ interface GraphFolder {
   totalItemCount?: number;
 }
 
-interface BatchResponse {
-  id: string;
-  status: number;
-  headers?: Record<string, string>;
-  body?: { id?: string; error?: { code?: string; message?: string } };
-}
-
 /** Failure of one HTTP request after classification. */
 type Failure = { kind: 'retry-after'; ms: number } | { kind: 'backoff' } | { kind: 'fatal'; error: SyncError };
 
@@ -103,6 +95,7 @@ export class GraphMailbox implements Mailbox {
   private readonly backoffMaxMs: number;
   private readonly random: () => number;
   private tree: FolderTree | undefined;
+  private readonly dispatcher: MoveDispatcher;
 
   constructor(private readonly options: GraphMailboxOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
@@ -131,6 +124,16 @@ export class GraphMailbox implements Mailbox {
     this.backoffBaseMs = options.backoffBaseMs ?? 500;
     this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
     this.random = options.random ?? Math.random;
+    this.dispatcher = new MoveDispatcher({
+      send: async (requests) => (await this.request<{ responses: BatchSubResponse[] }>((c) => c.api('/$batch').post({ requests }))).responses,
+      immutablePrefer: IMMUTABLE_ID_PREFER,
+      maxEnvelopes: options.maxInFlight ?? 4,
+      maxAttempts: this.maxAttempts,
+      retryAfterUnitMs: this.retryAfterUnitMs,
+      backoffBaseMs: this.backoffBaseMs,
+      backoffMaxMs: this.backoffMaxMs,
+      random: this.random,
+    });
   }
 
   /** The mailbox owner's addresses: mail, user principal name and SMTP proxy addresses (aliases). */
@@ -197,74 +200,8 @@ export class GraphMailbox implements Mailbox {
   }
 
   async move(ids: readonly string[], to: FolderRole, folders: FolderTree, signal?: AbortSignal): Promise<MoveResult[]> {
-    const destinationId = folders[to];
-    const unique = [...new Set(ids)];
-    const results = new Map<string, MoveResult>();
-    const chunks: string[][] = [];
-    for (let i = 0; i < unique.length; i += MAX_BATCH) chunks.push(unique.slice(i, i + MAX_BATCH));
-    // Chunks run concurrently; the limiter keeps them within the mailbox's concurrency budget.
-    await Promise.all(chunks.map((chunk) => this.moveChunk(chunk, destinationId, results, signal)));
+    const results = await this.dispatcher.move(ids, folders[to], signal);
     return ids.map((id) => results.get(id) ?? { id, ok: false, cause: 'unknown', message: 'No answer for this mail.' });
-  }
-
-  private async moveChunk(chunk: string[], destinationId: string, results: Map<string, MoveResult>, signal?: AbortSignal): Promise<void> {
-    const attempts = new Map<string, number>(chunk.map((id) => [id, 0]));
-    let pending = chunk;
-    while (pending.length > 0) {
-      const requests = pending.map((id, i) => ({
-        id: String(i + 1),
-        method: 'POST',
-        url: `/me/messages/${encodeURIComponent(id)}/move`,
-        headers: { 'Content-Type': 'application/json', Prefer: IMMUTABLE_ID_PREFER },
-        body: { destinationId },
-        ...(i > 0 ? { dependsOn: [String(i)] } : {}),
-      }));
-      const envelope = await this.request<{ responses: BatchResponse[] }>((c) => c.api('/$batch').post({ requests }), signal);
-      const byId = new Map(envelope.responses.map((r) => [r.id, r]));
-      const retry: string[] = [];
-      let waitMs = 0;
-      let backoff = false;
-      pending.forEach((messageId, i) => {
-        const r = byId.get(String(i + 1));
-        const status = r?.status ?? 0;
-        if (status === 200 || status === 201) {
-          results.set(messageId, { id: messageId, ok: true, newId: r?.body?.id });
-          return;
-        }
-        if (status === 424) {
-          // Not executed: its predecessor in the chain failed. Free retry.
-          retry.push(messageId);
-          return;
-        }
-        if (status === 401) throw new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', { status, providerCode: r?.body?.error?.code });
-        if (status === 404) {
-          results.set(messageId, { id: messageId, ok: false, cause: 'message-gone', message: 'The mail is no longer there.' });
-          return;
-        }
-        const n = (attempts.get(messageId) ?? 0) + 1;
-        attempts.set(messageId, n);
-        const retryable = status === 429 || status === 503 || status === 504 || status === 0;
-        if (retryable && n < this.maxAttempts) {
-          retry.push(messageId);
-          if (status === 429) {
-            const header = r?.headers ? Object.entries(r.headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] : undefined;
-            const ms = parseRetryAfter(header, this.retryAfterUnitMs);
-            if (ms === undefined) backoff = true;
-            else waitMs = Math.max(waitMs, ms);
-          } else {
-            backoff = true;
-          }
-          return;
-        }
-        const cause: CauseCode = status === 429 ? 'throttled' : retryable ? 'server-unreachable' : status === 403 ? 'consent-missing' : 'unknown';
-        results.set(messageId, { id: messageId, ok: false, cause, message: r?.body?.error?.message ?? `Graph answered ${status}.` });
-      });
-      if (retry.length === 0) break;
-      const round = Math.max(...retry.map((id) => attempts.get(id) ?? 0));
-      if (backoff) waitMs = Math.max(waitMs, backoffMs(round, this.backoffBaseMs, this.backoffMaxMs, this.random));
-      if (waitMs > 0) await delay(waitMs, signal);
-      pending = retry;
-    }
   }
 
   /** A path relative to the base URL for an absolute @odata.nextLink (the client parses only https links itself). */

@@ -20,10 +20,10 @@ function mailbox(s: GraphStandin = standin, extra: Partial<GraphMailboxOptions> 
   return new GraphMailbox({ baseUrl: s.url, getToken: async () => s.token, retryAfterUnitMs: UNIT_MS, backoffBaseMs: 5, backoffMaxMs: 40, random: () => 0.5, ...extra });
 }
 
-function seed(s: GraphStandin, n: number, folder = 'inbox', from = (i: number) => `client${i}@buyers.example`) {
+function seed(s: GraphStandin, n: number, folder = 'inbox', from = (i: number) => `client${i}@buyers.example`, to = (_i: number) => 'agent@example.co.uk') {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    ids.push(s.addMessage(folder, { from: from(i), to: ['agent@example.co.uk'], subject: `Mail ${i}`, internetMessageId: `<m${i}@example.net>`, bodyPreview: `Preview ${i}` }));
+    ids.push(s.addMessage(folder, { from: from(i), to: [to(i)], subject: `Mail ${i}`, internetMessageId: `<m${i}@example.net>`, bodyPreview: `Preview ${i}` }));
   }
   return ids;
 }
@@ -88,6 +88,20 @@ describe('GraphMailbox.move', () => {
     expect(standin.messagesIn(`${FOLDER_ROOT}/Queue`)).toHaveLength(45);
     expect(standin.counters.maxConcurrent).toBeLessThanOrEqual(4);
     expect(standin.counters.throttledByConcurrency).toBe(0);
+  });
+
+  test('moves asked for together share envelopes across destinations', async () => {
+    await start();
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const ids = seed(standin, 21);
+    standin.resetCounters();
+    const [sent, received, failed] = await Promise.all([box.move(ids.slice(0, 7), 'sent', tree), box.move(ids.slice(7, 14), 'received', tree), box.move(ids.slice(14), 'failed', tree)]);
+    expect([...sent, ...received, ...failed].every((r) => r.ok)).toBe(true);
+    expect(batches(standin)).toBe(2); // 20 + 1, not 7 + 7 + 7
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Sent`)).toHaveLength(7);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Received`)).toHaveLength(7);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Failed`)).toHaveLength(7);
   });
 
   test('REST (mutable) ids from Office are accepted; the answer carries the immutable id', async () => {
@@ -216,16 +230,23 @@ describe('syncQueue over GraphMailbox', () => {
   test('100 selected mails filed end to end within 2·⌈N/20⌉ + 8 Graph requests', async () => {
     await start({ opMs: 1 });
     const box = mailbox();
-    // 60 from a known buyer (→ Received), 40 from strangers (→ Failed).
-    const ids = seed(standin, 100, 'inbox', (i) => (i < 60 ? 'buyer@clients.example' : `stranger${i}@nowhere.example`));
+    // 34 sent by the agent to a known buyer (→ Sent), 33 from the buyer (→ Received), 33 from strangers (→ Failed).
+    const ids = seed(
+      standin,
+      100,
+      'inbox',
+      (i) => (i < 34 ? 'agent@example.co.uk' : i < 67 ? 'buyer@clients.example' : `stranger${i}@nowhere.example`),
+      (i) => (i < 34 ? 'buyer@clients.example' : 'agent@example.co.uk'),
+    );
     const directory = new MemoryDirectory([{ id: 'g1', name: '12 High Street', addresses: ['buyer@clients.example'] }]);
     standin.resetCounters();
     const owner = await box.owner();
     const report = await syncQueue(box, directory, { owner, selection: ids, batchSize: 100, concurrency: 2 });
     expect(report.error).toBeUndefined();
-    expect(report).toMatchObject({ total: 100, received: 60, failed: 40, pending: 0, sent: 0 });
-    expect(standin.messagesIn(`${FOLDER_ROOT}/Received`)).toHaveLength(60);
-    expect(standin.messagesIn(`${FOLDER_ROOT}/Failed`)).toHaveLength(40);
+    expect(report).toMatchObject({ total: 100, sent: 34, received: 33, failed: 33, pending: 0 });
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Sent`)).toHaveLength(34);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Received`)).toHaveLength(33);
+    expect(standin.messagesIn(`${FOLDER_ROOT}/Failed`)).toHaveLength(33);
     expect(standin.messagesIn(`${FOLDER_ROOT}/Queue`)).toHaveLength(0);
     // The bound counts folders, the queue listing and moves (owner() is the services' /me call).
     const withoutMe = standin.counters.http - (standin.counters.byKind['GET /me'] ?? 0);

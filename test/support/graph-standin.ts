@@ -283,7 +283,9 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     executing++;
     counters.maxConcurrent = Math.max(counters.maxConcurrent, executing);
     try {
-      await sleep(opMs);
+      // opMs 0: still asynchronous (so overlapping requests are seen), but no timer under load.
+      if (opMs > 0) await sleep(opMs);
+      else await new Promise<void>((r) => setImmediate(r));
       return route(method, path, url.searchParams, headers, body);
     } finally {
       executing--;
