@@ -302,6 +302,22 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     expect(new Set(events.map((e) => `${e.internet_message_id}|${e.group_id}`)).size).toBe(events.length);
   });
 
+  it('a password changed on the mail server makes Start Sync answer Authorisation failed until the agent authenticates again', async () => {
+    const newPassword = 'Changed-Pa55-Later-8';
+    dot.setPassword(agent.user, newPassword);
+    const sync = await call('POST', '/imap/sync', tokens.agent);
+    expect(sync.status).toBe(200);
+    expect(sync.json.error).toMatchObject({ code: 'password-changed', message: expect.stringMatching(/has your email password changed recently\?/i) });
+    expect((await status(tokens.agent)).account).toMatchObject({ kind: 'imap', state: 'authorisation-failed', cause: 'password-changed' });
+    const reconnect = await call('POST', '/imap/authenticate', tokens.agent, { username: agent.user, password: newPassword });
+    expect(reconnect.status).toBe(200);
+    const again = await call('POST', '/imap/sync', tokens.agent);
+    expect(again.json).toMatchObject({ total: 0 });
+    expect(again.json.error).toBeUndefined();
+    expect((await status(tokens.agent)).account).toMatchObject({ state: 'connected' });
+    expect(adapter.logs().join('\n')).not.toContain(newPassword);
+  });
+
   it('a sync against a stopped server ends Disconnected, and Stop Email Sync forgets the credentials', async () => {
     await slash.stop();
     const res = await call('POST', '/imap/sync', tokens.redland);

@@ -4,7 +4,7 @@
  * process in the foreground (-F) and stopped by its pid.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,8 @@ export interface DovecotInstance {
   delimiter: '.' | '/';
   /** The Dovecot log, for diagnosing a failing test. */
   log(): string;
+  /** Changes a user's password on the server (as a provider's password reset would). */
+  setPassword(user: string, password: string): void;
   stop(): Promise<void>;
 }
 
@@ -89,7 +91,15 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
   });
 
   const passwd = path.join(dir, 'passwd');
-  writeFileSync(passwd, options.users.map((u) => `${u.user}:{PLAIN}${u.password}:${uid}:${gid}::${path.join(dir, 'mail', u.user)}::\n`).join(''));
+  const users = new Map(options.users.map((u) => [u.user, u.password]));
+  const writeUsers = () => {
+    writeFileSync(
+      `${passwd}.new`,
+      [...users].map(([user, password]) => `${user}:{PLAIN}${password}:${uid}:${gid}::${path.join(dir, 'mail', user)}::\n`).join(''),
+    );
+    renameSync(`${passwd}.new`, passwd);
+  };
+  writeUsers();
 
   const port = await freePort();
   const tlsPort = tls ? await freePort() : 0;
@@ -192,7 +202,13 @@ protocol imap {
     await new Promise((r) => setTimeout(r, 20));
   }
 
-  return { host: '127.0.0.1', port, tlsPort, certPem: readFileSync(cert, 'utf8'), dir, delimiter: options.delimiter, log, stop };
+  const setPassword = (user: string, password: string) => {
+    users.set(user, password);
+    writeUsers();
+    // The auth process keeps the file it read: a reload (SIGHUP to the master) starts a fresh one.
+    execFileSync(DOVECOT_BIN, ['-c', confPath, 'reload'], { stdio: 'ignore' });
+  };
+  return { host: '127.0.0.1', port, tlsPort, certPem: readFileSync(cert, 'utf8'), dir, delimiter: options.delimiter, log, setPassword, stop };
 }
 
 /** An imapflow client for test set-up and inspection (plain port, no TLS). */
