@@ -60,7 +60,10 @@ export function ImapPanel(props: ImapPanelProps) {
         </MessageBar>
       ) : props.connected ? (
         <>
-          <Text>Connected as {props.username}. Move mails into the Rezi-Imported Queue folder from any mail client, then start the sync.</Text>
+          <Text>
+            {props.username ? `Connected as ${props.username}.` : 'Your email account is connected.'} Move mails into the Rezi-Imported Queue folder from any
+            mail client, then start the sync.
+          </Text>
           <div className={styles.buttons}>
             <Button appearance="primary" onClick={props.onStartSync} disabledFocusable={running || props.busy}>
               Start Sync

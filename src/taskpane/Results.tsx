@@ -23,7 +23,9 @@ const useStyles = makeStyles({
   head: { display: 'flex', columnGap: tokens.spacingHorizontalS, alignItems: 'flex-start', justifyContent: 'space-between' },
   subject: { fontWeight: tokens.fontWeightSemibold, minWidth: 0 },
   muted: { color: tokens.colorNeutralForeground2 },
-  groups: { display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS },
+  groups: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM },
+  // WCAG 2.2 target size: at least 24 px tall, so stacked group links are easy to hit on touch screens.
+  groupLink: { display: 'inline-flex', alignItems: 'center', minHeight: '24px' },
 });
 
 export const RESULT_LABEL: Record<MessageStatus, string> = { sent: 'Sent', received: 'Received', failed: 'Failed', pending: 'Still in Queue' };
@@ -55,7 +57,14 @@ function ResultRow({ result }: { result: MessageResult }) {
         <div className={styles.groups}>
           <Text className={styles.muted}>{result.groups.length === 1 ? 'Group:' : 'Groups:'}</Text>
           {result.groups.map((g) => (
-            <Link key={g.groupId} href={g.link} target="_blank" rel="noopener noreferrer" aria-label={`${g.name} (opens Rezi in a new window)`}>
+            <Link
+              key={g.groupId}
+              className={styles.groupLink}
+              href={g.link}
+              target="_blank"
+              rel="noopener noreferrer"
+              aria-label={`${g.name} (opens Rezi in a new window)`}
+            >
               {g.name}
             </Link>
           ))}

@@ -68,7 +68,9 @@ function connectionProblem(e: PaneError | undefined): PaneError | undefined {
 
 function imapFromStatus(status: ApiStatus | undefined, prev: PaneState['imap']): PaneState['imap'] {
   if (!status || status.account.kind !== 'imap') return prev;
-  return { ...prev, connected: Boolean(status.account.username), username: status.account.username };
+  // The adapter may leave username out of /status; the state alone says whether credentials work.
+  const { state, username } = status.account;
+  return { ...prev, connected: state === 'connected' || state === 'syncing', username: username ?? prev.username };
 }
 
 export function reducer(s: PaneState, a: Action): PaneState {

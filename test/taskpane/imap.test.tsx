@@ -23,7 +23,8 @@ describe('IMAP panel', () => {
     const sent: { username: string; password: string }[] = [];
     services.imapAuthenticateImpl = async (req) => {
       sent.push(req);
-      services.statusValue = imapStatus({ state: 'connected', username: req.username });
+      // As the adapter answers /status: kind and state, no username.
+      services.statusValue = imapStatus({ state: 'connected' });
     };
     const gate = deferred<void>();
     services.imapSyncImpl = async (opts) => {
@@ -51,7 +52,9 @@ describe('IMAP panel', () => {
     await user.click(screen.getByRole('button', { name: 'Authenticate' }));
     expect(sent).toEqual([{ username: 'lettings@harbour.example', password: 'correct horse' }]);
     expect(await screen.findByText(/Connected as lettings@harbour\.example/)).toBeTruthy();
-    // The password is gone from the page once it has been used.
+    // The password is gone from the page once it has been used, and stays gone after /status is read again.
+    await waitFor(() => expect(services.called('status').length).toBeGreaterThanOrEqual(2));
+    expect(screen.getByText(/Connected as lettings@harbour\.example/)).toBeTruthy();
     expect(document.querySelector('input[type="password"]')).toBeNull();
 
     await user.click(screen.getByRole('button', { name: 'Start Sync' }));

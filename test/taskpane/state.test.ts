@@ -47,6 +47,19 @@ describe('pane state', () => {
     expect(imap.view).toBe('imap');
     expect(imap.imap).toEqual({ connected: true, username: 'me@example.test' });
     expect(connectionOf(imap).needsSignIn).toBe(false);
+    // /status without a username keeps the one the user authenticated with; a failed state shows the form again.
+    const authed = run(
+      initialState,
+      { type: 'loaded', account: null, status: status({ kind: 'imap', state: 'disconnected' }) },
+      { type: 'imap-authenticated', username: 'me@example.test' },
+    );
+    expect(run(authed, { type: 'status', status: status({ kind: 'imap', state: 'connected' }) }).imap).toEqual({
+      connected: true,
+      username: 'me@example.test',
+    });
+    expect(run(authed, { type: 'status', status: status({ kind: 'imap', state: 'authorisation-failed', cause: 'password-changed' }) }).imap.connected).toBe(
+      false,
+    );
   });
 
   it('signing out forgets the account and the last run', () => {
