@@ -194,11 +194,51 @@ describe('GraphMailbox.move', () => {
     expect(standin.log[0].status).toBe(-1);
   });
 
+  test('a cancelled move stops waiting and sends nothing more', async () => {
+    await start({ retryAfterSeconds: 50 });
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const ids = seed(standin, 3);
+    standin.fault({ kind: 'throttle', times: 1, match: (r) => r.sub });
+    const controller = new AbortController();
+    const pending = box.move(ids, 'queue', tree, controller.signal);
+    setTimeout(() => controller.abort(), 100);
+    await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(box.move(ids, 'queue', tree, controller.signal)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
   test('401 maps to authorisation-expired', async () => {
     await start();
     const box = new GraphMailbox({ baseUrl: standin.url, getToken: async () => 'expired-token' });
     await expect(box.ensureFolders()).rejects.toMatchObject({ code: 'authorisation-expired', detail: { status: 401, providerCode: 'InvalidAuthenticationToken' } });
     await expect(box.ensureFolders()).rejects.toBeInstanceOf(SyncError);
+  });
+});
+
+describe('Graph stand-in faithfulness', () => {
+  test('a $batch of more than 20 requests is refused with 400; a bad token gets 401 InvalidAuthenticationToken', async () => {
+    await start();
+    const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: '/me' }));
+    const post = (token: string) => fetch(`${standin.url}/$batch`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ requests }) });
+    const tooMany = await post(standin.token);
+    expect(tooMany.status).toBe(400);
+    expect((await tooMany.json()).error.code).toBe('BadRequest');
+    const bad = await post('nope');
+    expect(bad.status).toBe(401);
+    expect((await bad.json()).error.code).toBe('InvalidAuthenticationToken');
+  });
+
+  test('more than 4 requests executing at once against the mailbox → 429 ApplicationThrottled with Retry-After', async () => {
+    await start({ opMs: 30 });
+    const requests = Array.from({ length: 6 }, () =>
+      fetch(`${standin.url}/me/mailFolders/inbox`, { headers: { Authorization: `Bearer ${standin.token}` } }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() })),
+    );
+    const answers = await Promise.all(requests);
+    const throttled = answers.filter((a) => a.status === 429);
+    expect(throttled.length).toBeGreaterThanOrEqual(1);
+    expect(throttled[0].retryAfter).toBe('1');
+    expect(throttled[0].body.error).toMatchObject({ code: 'ApplicationThrottled', message: expect.stringContaining('MailboxConcurrency') });
+    expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(4);
   });
 });
 

@@ -219,7 +219,6 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   const counters = { http: 0, sub: 0, byKind: {} as Record<string, number>, maxConcurrent: 0, throttledByConcurrency: 0 };
   const log: LogEntry[] = [];
   let executing = 0;
-  let server: Server;
   let baseUrl = '';
 
   const kindOf = (r: RequestInfo) => {
@@ -436,7 +435,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     res.end(r.body === undefined ? undefined : JSON.stringify(r.body));
   };
 
-  server = createServer(async (req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x/');
     const path = url.pathname.replace(/^\/v1\.0/, '');
     const info: RequestInfo = { method: req.method ?? 'GET', path, sub: false };
