@@ -7,7 +7,7 @@
 //   OFFICE_JS_URL       where the pages load office.js from (default: Microsoft's CDN); the e2e host stand-in serves its own
 //   DEV_SERVER_HTTP=1   serve the dev server over plain http (default https with a self-signed certificate)
 //   REZI_CLIENT_ID      also replaces the placeholder <WebApplicationInfo> Id in dist/manifest.xml
-//   REZI_CLIENT_ID, REZI_TENANT_ID, REZI_AUTHORITY, REZI_ADAPTER_URL, REZI_ADAPTER_SCOPE  injected as process.env.* into the pages
+//   REZI_CLIENT_ID, REZI_TENANT_ID, REZI_AUTHORITY, REZI_ADAPTER_URL, REZI_ADAPTER_SCOPE, REZI_GRAPH_URL  injected as process.env.* into the pages
 const path = require('node:path');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
@@ -38,6 +38,7 @@ module.exports = (env, argv) => {
     REZI_AUTHORITY: process.env.REZI_AUTHORITY || '',
     REZI_ADAPTER_URL: process.env.REZI_ADAPTER_URL || 'http://localhost:3001',
     REZI_ADAPTER_SCOPE: process.env.REZI_ADAPTER_SCOPE || '',
+    REZI_GRAPH_URL: process.env.REZI_GRAPH_URL || 'https://graph.microsoft.com/v1.0',
     APP_VERSION: pkg.version,
   };
 

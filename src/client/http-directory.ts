@@ -15,7 +15,16 @@ export interface HttpDirectoryOptions {
 
 export function toApiMessage(m: FilingMessage): ApiFileMessage {
   const addr = (list: FilingMessage['from']) => list.map((a) => (a.name ? { address: a.address, name: a.name } : { address: a.address }));
-  return { internetMessageId: m.internetMessageId, from: addr(m.from), to: addr(m.to), cc: addr(m.cc), date: m.date, subject: m.subject, preview: m.preview, direction: m.direction };
+  return {
+    internetMessageId: m.internetMessageId,
+    from: addr(m.from),
+    to: addr(m.to),
+    cc: addr(m.cc),
+    date: m.date,
+    subject: m.subject,
+    preview: m.preview,
+    direction: m.direction,
+  };
 }
 
 export function toFilingOutcome(o: ApiFileOutcome): FilingOutcome {
@@ -48,7 +57,12 @@ export class HttpDirectory implements Directory {
       const batch = messages.slice(i, i + MAX_FILE_BATCH);
       this.calls++;
       const res = await this.client.file(
-        { runId: this.runId, ownerAddresses: context.ownerAddresses, ...(this.options.includeCc ? { includeCc: true } : {}), messages: batch.map(toApiMessage) },
+        {
+          runId: this.runId,
+          ownerAddresses: context.ownerAddresses,
+          ...(this.options.includeCc ? { includeCc: true } : {}),
+          messages: batch.map(toApiMessage),
+        },
         { signal },
       );
       if (!Array.isArray(res?.outcomes) || res.outcomes.length !== batch.length) {
@@ -57,7 +71,11 @@ export class HttpDirectory implements Directory {
       batch.forEach((m, j) => {
         const o = res.outcomes[j];
         // Outcomes are in order; a mismatched id means the answer cannot be trusted for this mail.
-        out.push(o.internetMessageId === m.internetMessageId ? toFilingOutcome(o) : { status: 'error', cause: 'unknown', message: 'The adapter’s answer did not match this mail.' });
+        out.push(
+          o.internetMessageId === m.internetMessageId
+            ? toFilingOutcome(o)
+            : { status: 'error', cause: 'unknown', message: 'The adapter’s answer did not match this mail.' },
+        );
       });
     }
     return out;

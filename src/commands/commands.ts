@@ -40,13 +40,25 @@ export async function syncSelectedToRezi(event: Office.AddinCommands.Event | und
     const item = office.context.mailbox?.item;
     if (item?.notificationMessages) {
       await new Promise<void>((resolve) =>
-        item.notificationMessages.replaceAsync(NOTIFICATION_KEY, { type: office.MailboxEnums.ItemNotificationMessageType.ProgressIndicator, message: 'Filing in Rezi…' }, () => resolve()),
+        item.notificationMessages.replaceAsync(
+          NOTIFICATION_KEY,
+          { type: office.MailboxEnums.ItemNotificationMessageType.ProgressIndicator, message: 'Filing in Rezi…' },
+          () => resolve(),
+        ),
       );
     }
     const auth = deps.auth ?? (await createAuth({ clientId: config.clientId, tenantId: config.tenantId, authority: config.authority }, { office }));
     const adapter = createAdapterClient({ baseUrl: config.adapterUrl, getToken: () => auth.getToken([config.adapterScope]) });
     const itemIds = await selectedOfficeIds(office);
-    report = await runGraphSync({ config, auth, adapter, itemIds, interactive: false, office, client: { version: 'ribbon', host: String(office.context.diagnostics?.host ?? ''), platform: String(office.context.diagnostics?.platform ?? '') } });
+    report = await runGraphSync({
+      config,
+      auth,
+      adapter,
+      itemIds,
+      interactive: false,
+      office,
+      client: { version: 'ribbon', host: String(office.context.diagnostics?.host ?? ''), platform: String(office.context.diagnostics?.platform ?? '') },
+    });
   } catch (e) {
     report = notStartedReport(e);
   }

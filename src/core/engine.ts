@@ -190,12 +190,14 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
       byDestination.set(destination, list);
     });
 
-    for (const [destination, items] of byDestination) {
-      const groupsOf = (o: FilingOutcome) => (o.status === 'filed' ? o.groups : []);
+    // The destinations are independent: move them at once, so a mailbox that packs moves into shared
+    // requests (Graph $batch) can fill them, and one slow folder doesn't hold up the others.
+    const groupsOf = (o: FilingOutcome) => (o.status === 'filed' ? o.groups : []);
+    const moveTo = async (destination: FolderRole, items: { message: QueuedMessage; outcome: FilingOutcome }[]) => {
       if (signal?.aborted) {
         for (const { message, outcome } of items)
           settle(baseResult(message, owner, 'pending', groupsOf(outcome), 'cancelled', 'Filed in Rezi; it will leave Queue on the next sync.'));
-        continue;
+        return;
       }
       let moves;
       try {
@@ -209,7 +211,7 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
         const err = toSyncError(e);
         if (stopsTheRun(err.code)) stop ??= err;
         for (const { message, outcome } of items) settle(baseResult(message, owner, 'pending', groupsOf(outcome), err.code, err.message));
-        continue;
+        return;
       }
       const moveById = new Map(moves.map((m) => [m.id, m]));
       for (const { message, outcome } of items) {
@@ -224,7 +226,8 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
           settle(baseResult(message, owner, 'pending', groups, cause, move && !move.ok ? move.message : 'The mail could not be moved; it stays in Queue.'));
         }
       }
-    }
+    };
+    await Promise.all([...byDestination].map(([destination, items]) => moveTo(destination, items)));
   };
 
   // Bounded concurrency: `concurrency` workers take batches in order until none are left or the run stops.

@@ -180,7 +180,12 @@ export class GraphMailbox implements Mailbox {
   async listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]> {
     const out: QueuedMessage[] = [];
     let page = await this.request<{ value: GraphMessage[]; '@odata.nextLink'?: string }>(
-      (c) => c.api(`/me/mailFolders/${encodeURIComponent(folders.queue)}/messages`).select(QUEUE_SELECT).top(1000).get(),
+      (c) =>
+        c
+          .api(`/me/mailFolders/${encodeURIComponent(folders.queue)}/messages`)
+          .select(QUEUE_SELECT)
+          .top(1000)
+          .get(),
       signal,
     );
     for (;;) {
@@ -194,7 +199,15 @@ export class GraphMailbox implements Mailbox {
 
   /** Mails waiting in Queue and in Failed (the status card). */
   async counts(folders: FolderTree, signal?: AbortSignal): Promise<{ queue: number; failed: number }> {
-    const count = (id: string) => this.request<GraphFolder>((c) => c.api(`/me/mailFolders/${encodeURIComponent(id)}`).select('id,displayName,totalItemCount').get(), signal);
+    const count = (id: string) =>
+      this.request<GraphFolder>(
+        (c) =>
+          c
+            .api(`/me/mailFolders/${encodeURIComponent(id)}`)
+            .select('id,displayName,totalItemCount')
+            .get(),
+        signal,
+      );
     const [queue, failed] = await Promise.all([count(folders.queue), count(folders.failed)]);
     return { queue: queue.totalItemCount ?? 0, failed: failed.totalItemCount ?? 0 };
   }
@@ -211,13 +224,19 @@ export class GraphMailbox implements Mailbox {
 
   private async findFolder(collection: string, name: string, signal?: AbortSignal): Promise<GraphFolder | undefined> {
     const escaped = name.replace(/'/g, "''");
-    const page = await this.request<{ value: GraphFolder[] }>((c) => c.api(collection).filter(`displayName eq '${escaped}'`).select('id,displayName').get(), signal);
+    const page = await this.request<{ value: GraphFolder[] }>(
+      (c) => c.api(collection).filter(`displayName eq '${escaped}'`).select('id,displayName').get(),
+      signal,
+    );
     return page.value.find((f) => f.displayName.toLowerCase() === name.toLowerCase());
   }
 
   private async listFolders(collection: string, signal?: AbortSignal): Promise<GraphFolder[]> {
     const out: GraphFolder[] = [];
-    let page = await this.request<{ value: GraphFolder[]; '@odata.nextLink'?: string }>((c) => c.api(collection).select('id,displayName').top(100).get(), signal);
+    let page = await this.request<{ value: GraphFolder[]; '@odata.nextLink'?: string }>(
+      (c) => c.api(collection).select('id,displayName').top(100).get(),
+      signal,
+    );
     for (;;) {
       out.push(...page.value);
       const next = page['@odata.nextLink'];
@@ -257,14 +276,19 @@ export class GraphMailbox implements Mailbox {
 
   private classify(e: unknown, attempt: number): Failure {
     if (e instanceof SyncError) return { kind: 'fatal', error: e };
-    if (typeof e === 'object' && e && (e as { name?: string }).name === 'AbortError') return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
+    if (typeof e === 'object' && e && (e as { name?: string }).name === 'AbortError')
+      return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
     if (!isGraphError(e)) return { kind: 'fatal', error: new SyncError('unknown', e instanceof Error ? e.message : String(e)) };
     const status = e.statusCode;
     const detail = { status: status > 0 ? status : undefined, providerCode: e.code ?? undefined, requestId: e.requestId ?? undefined };
     const last = attempt >= this.maxAttempts;
     if (status === 429) {
       const ms = parseRetryAfter(e.headers?.get('Retry-After'), this.retryAfterUnitMs);
-      if (last) return { kind: 'fatal', error: new SyncError('throttled', 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.', { ...detail, retryAfterMs: ms }) };
+      if (last)
+        return {
+          kind: 'fatal',
+          error: new SyncError('throttled', 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.', { ...detail, retryAfterMs: ms }),
+        };
       return ms === undefined ? { kind: 'backoff' } : { kind: 'retry-after', ms };
     }
     if (status === 503 || status === 504 || status <= 0) {

@@ -150,7 +150,11 @@ export class MoveDispatcher {
       if (status === 200 || status === 201) return this.settle(item, { id: item.messageId, ok: true, newId: r?.body?.id });
       if (status === 424) return void notRun.push(item); // not executed: free retry, first in line
       if (status === 404) return this.settle(item, { id: item.messageId, ok: false, cause: 'message-gone', message: 'The mail is no longer there.' });
-      if (status === 401) return this.fail(item.call, new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', { status, providerCode: r?.body?.error?.code }));
+      if (status === 401)
+        return this.fail(
+          item.call,
+          new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', { status, providerCode: r?.body?.error?.code }),
+        );
       item.attempts++;
       const retryable = status === 429 || status === 503 || status === 504 || status === 0;
       if (retryable && item.attempts < this.o.maxAttempts) {

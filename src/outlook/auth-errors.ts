@@ -126,7 +126,11 @@ export function mapAuthError(error: unknown): SyncError {
   const e: ErrorLike = typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) };
   const aadsts = aadstsCode(e);
   const errorCode = typeof e.errorCode === 'string' ? e.errorCode.toLowerCase() : undefined;
-  const detail = { providerCode: aadsts ?? errorCode ?? (typeof e.code === 'number' ? String(e.code) : undefined), requestId: e.correlationId || undefined, status: e.status || undefined };
+  const detail = {
+    providerCode: aadsts ?? errorCode ?? (typeof e.code === 'number' ? String(e.code) : undefined),
+    requestId: e.correlationId || undefined,
+    status: e.status || undefined,
+  };
 
   let code: CauseCode | undefined = aadsts ? BY_AADSTS[aadsts.slice('AADSTS'.length)] : undefined;
   if (!code && errorCode) code = BY_ERROR_CODE[errorCode];
@@ -138,7 +142,11 @@ export function mapAuthError(error: unknown): SyncError {
   if (!code && e.name === 'TypeError' && /fetch|network|load failed/i.test(e.message ?? '')) code = 'server-unreachable';
   code ??= 'unknown';
 
-  const said = (e.errorMessage || e.message || '').split(/\r?\n/)[0].replace(/Trace ID:.*$/i, '').trim().slice(0, 200);
+  const said = (e.errorMessage || e.message || '')
+    .split(/\r?\n/)[0]
+    .replace(/Trace ID:.*$/i, '')
+    .trim()
+    .slice(0, 200);
   const message = code === 'unknown' && said ? `${MESSAGES.unknown} (${said})` : MESSAGES[code];
   return new SyncError(code, message, Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined)));
 }

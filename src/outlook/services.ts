@@ -79,7 +79,11 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
   let authPromise: Promise<Auth> | undefined = deps.auth ? Promise.resolve(deps.auth) : undefined;
   const auth = () => (authPromise ??= createAuth({ clientId: config.clientId, tenantId: config.tenantId, authority: config.authority }, { office }));
   // Adapter calls never open a sign-in window by themselves: the user signs in through signIn().
-  const adapter: AdapterClient = createAdapterClient({ baseUrl: config.adapterUrl, getToken: async () => (await auth()).getToken([config.adapterScope]), fetch: deps.fetch });
+  const adapter: AdapterClient = createAdapterClient({
+    baseUrl: config.adapterUrl,
+    getToken: async () => (await auth()).getToken([config.adapterScope]),
+    fetch: deps.fetch,
+  });
   const client = () => {
     const h = hostInfo(office);
     return { version: deps.appVersion ?? 'development', host: h.host, platform: h.platform };

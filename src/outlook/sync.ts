@@ -35,7 +35,19 @@ export function graphMailboxFor(config: OutlookConfig, auth: Auth, interactive =
 export function notStartedReport(e: unknown, at = new Date()): SyncReport {
   const err = toSyncError(e);
   const now = at.toISOString();
-  return { total: 0, sent: 0, received: 0, failed: 0, pending: 0, results: [], notQueued: [], error: { code: err.code, message: err.message }, cancelled: err.code === 'cancelled', startedAt: now, finishedAt: now };
+  return {
+    total: 0,
+    sent: 0,
+    received: 0,
+    failed: 0,
+    pending: 0,
+    results: [],
+    notQueued: [],
+    error: { code: err.code, message: err.message },
+    cancelled: err.code === 'cancelled',
+    startedAt: now,
+    finishedAt: now,
+  };
 }
 
 export function toApiReport(report: SyncReport, runId: string, client?: ApiSyncReport['client']): ApiSyncReport {

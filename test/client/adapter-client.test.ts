@@ -100,7 +100,12 @@ describe('createAdapterClient', () => {
     await c.imapForget();
     await c.imapSync();
     expect(await c.supportCase({ version: 1 })).toEqual({ reference: 'ABC123' });
-    expect(adapter.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /api/v1/imap/authenticate', 'DELETE /api/v1/imap/credentials', 'POST /api/v1/imap/sync', 'POST /api/v1/support/cases']);
+    expect(adapter.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'POST /api/v1/imap/authenticate',
+      'DELETE /api/v1/imap/credentials',
+      'POST /api/v1/imap/sync',
+      'POST /api/v1/support/cases',
+    ]);
     expect(adapter.seen[0].body).toEqual({ username: 'agent', password: 'secret' });
   });
 });
@@ -112,7 +117,11 @@ describe('HttpDirectory', () => {
       runId: request.runId ?? 'server-run',
       outcomes: request.messages.map((m) =>
         m.from.some((a) => a.address === 'buyer@clients.example') || m.to.some((a) => a.address === 'buyer@clients.example')
-          ? { internetMessageId: m.internetMessageId, status: 'filed', groups: [{ groupId: 'g1', name: '12 High Street', link: 'https://rezi.example/g1', eventId: `e-${m.internetMessageId}` }] }
+          ? {
+              internetMessageId: m.internetMessageId,
+              status: 'filed',
+              groups: [{ groupId: 'g1', name: '12 High Street', link: 'https://rezi.example/g1', eventId: `e-${m.internetMessageId}` }],
+            }
           : { internetMessageId: m.internetMessageId, status: 'unmatched', reason: 'no-matching-group' },
       ),
     };
@@ -145,7 +154,10 @@ describe('HttpDirectory', () => {
   test('drives the core engine end to end: matched mails to Received, the rest to Failed', async () => {
     adapter.on(fileHandler);
     const mailbox = new MemoryMailbox();
-    const ids = [mailbox.add('inbox', mail('buyer@clients.example', 'agent@example.co.uk', '<a@x>')), mailbox.add('inbox', mail('nobody@x.example', 'agent@example.co.uk', '<b@x>'))];
+    const ids = [
+      mailbox.add('inbox', mail('buyer@clients.example', 'agent@example.co.uk', '<a@x>')),
+      mailbox.add('inbox', mail('nobody@x.example', 'agent@example.co.uk', '<b@x>')),
+    ];
     const report = await syncQueue(mailbox, new HttpDirectory(client()), { owner: { addresses: ['agent@example.co.uk'] }, selection: ids });
     expect(report).toMatchObject({ received: 1, failed: 1, pending: 0 });
   });

@@ -17,7 +17,15 @@ async function start(options: StandinOptions = {}) {
 }
 
 function mailbox(s: GraphStandin = standin, extra: Partial<GraphMailboxOptions> = {}) {
-  return new GraphMailbox({ baseUrl: s.url, getToken: async () => s.token, retryAfterUnitMs: UNIT_MS, backoffBaseMs: 5, backoffMaxMs: 40, random: () => 0.5, ...extra });
+  return new GraphMailbox({
+    baseUrl: s.url,
+    getToken: async () => s.token,
+    retryAfterUnitMs: UNIT_MS,
+    backoffBaseMs: 5,
+    backoffMaxMs: 40,
+    random: () => 0.5,
+    ...extra,
+  });
 }
 
 function seed(s: GraphStandin, n: number, folder = 'inbox', from = (i: number) => `client${i}@buyers.example`, to = (_i: number) => 'agent@example.co.uk') {
@@ -96,7 +104,11 @@ describe('GraphMailbox.move', () => {
     const tree = await box.ensureFolders();
     const ids = seed(standin, 21);
     standin.resetCounters();
-    const [sent, received, failed] = await Promise.all([box.move(ids.slice(0, 7), 'sent', tree), box.move(ids.slice(7, 14), 'received', tree), box.move(ids.slice(14), 'failed', tree)]);
+    const [sent, received, failed] = await Promise.all([
+      box.move(ids.slice(0, 7), 'sent', tree),
+      box.move(ids.slice(7, 14), 'received', tree),
+      box.move(ids.slice(14), 'failed', tree),
+    ]);
     expect([...sent, ...received, ...failed].every((r) => r.ok)).toBe(true);
     expect(batches(standin)).toBe(2); // 20 + 1, not 7 + 7 + 7
     expect(standin.messagesIn(`${FOLDER_ROOT}/Sent`)).toHaveLength(7);
@@ -210,7 +222,10 @@ describe('GraphMailbox.move', () => {
   test('401 maps to authorisation-expired', async () => {
     await start();
     const box = new GraphMailbox({ baseUrl: standin.url, getToken: async () => 'expired-token' });
-    await expect(box.ensureFolders()).rejects.toMatchObject({ code: 'authorisation-expired', detail: { status: 401, providerCode: 'InvalidAuthenticationToken' } });
+    await expect(box.ensureFolders()).rejects.toMatchObject({
+      code: 'authorisation-expired',
+      detail: { status: 401, providerCode: 'InvalidAuthenticationToken' },
+    });
     await expect(box.ensureFolders()).rejects.toBeInstanceOf(SyncError);
   });
 });
@@ -219,7 +234,12 @@ describe('Graph stand-in faithfulness', () => {
   test('a $batch of more than 20 requests is refused with 400; a bad token gets 401 InvalidAuthenticationToken', async () => {
     await start();
     const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: '/me' }));
-    const post = (token: string) => fetch(`${standin.url}/$batch`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ requests }) });
+    const post = (token: string) =>
+      fetch(`${standin.url}/$batch`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ requests }),
+      });
     const tooMany = await post(standin.token);
     expect(tooMany.status).toBe(400);
     expect((await tooMany.json()).error.code).toBe('BadRequest');
@@ -231,7 +251,11 @@ describe('Graph stand-in faithfulness', () => {
   test('more than 4 requests executing at once against the mailbox → 429 ApplicationThrottled with Retry-After', async () => {
     await start({ opMs: 30 });
     const requests = Array.from({ length: 6 }, () =>
-      fetch(`${standin.url}/me/mailFolders/inbox`, { headers: { Authorization: `Bearer ${standin.token}` } }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() })),
+      fetch(`${standin.url}/me/mailFolders/inbox`, { headers: { Authorization: `Bearer ${standin.token}` } }).then(async (r) => ({
+        status: r.status,
+        retryAfter: r.headers.get('retry-after'),
+        body: await r.json(),
+      })),
     );
     const answers = await Promise.all(requests);
     const throttled = answers.filter((a) => a.status === 429);
@@ -247,7 +271,15 @@ describe('GraphMailbox.listQueue', () => {
     await start();
     const box = mailbox();
     const tree = await box.ensureFolders();
-    for (let i = 0; i < 2500; i++) standin.addMessage(`${FOLDER_ROOT}/Queue`, { from: { name: 'Jo Buyer', address: `Jo${i}@Buyers.Example` }, to: ['agent@example.co.uk'], cc: ['x@y.example'], subject: `S${i}`, internetMessageId: `<q${i}@x>`, bodyPreview: 'hello' });
+    for (let i = 0; i < 2500; i++)
+      standin.addMessage(`${FOLDER_ROOT}/Queue`, {
+        from: { name: 'Jo Buyer', address: `Jo${i}@Buyers.Example` },
+        to: ['agent@example.co.uk'],
+        cc: ['x@y.example'],
+        subject: `S${i}`,
+        internetMessageId: `<q${i}@x>`,
+        bodyPreview: 'hello',
+      });
     standin.resetCounters();
     const list = await box.listQueue(tree);
     expect(list).toHaveLength(2500);
@@ -296,7 +328,13 @@ describe('syncQueue over GraphMailbox', () => {
   });
 
   test('owner() reads mail, UPN and SMTP proxy addresses', async () => {
-    await start({ user: { mail: 'Agent@Example.co.uk', userPrincipalName: 'agent@example.co.uk', proxyAddresses: ['SMTP:Agent@Example.co.uk', 'smtp:lettings@example.co.uk', 'X500:/o=x'] } });
+    await start({
+      user: {
+        mail: 'Agent@Example.co.uk',
+        userPrincipalName: 'agent@example.co.uk',
+        proxyAddresses: ['SMTP:Agent@Example.co.uk', 'smtp:lettings@example.co.uk', 'X500:/o=x'],
+      },
+    });
     const owner = await mailbox().owner();
     expect(owner.addresses).toEqual(['Agent@Example.co.uk', 'agent@example.co.uk', 'lettings@example.co.uk']);
   });

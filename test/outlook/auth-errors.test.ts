@@ -6,16 +6,42 @@ import { aadstsCode, mapAuthError } from '../../src/outlook/auth-errors';
 // MSAL 5: ServerError(errorCode, correlationId, errorMessage, subError, errorNo, status);
 // InteractionRequiredAuthError(errorCode, correlationId, errorMessage, subError, timestamp, traceId, claims, errorNo).
 const server = (code: string, aadsts: string, text: string) => new ServerError(code, 'corr-1', `${aadsts}: ${text}`, '', aadsts.replace('AADSTS', ''), 400);
-const interaction = (code: string, message: string, subError = '', errorNo?: string) => new InteractionRequiredAuthError(code, 'corr-1', message, subError, '', '', '', errorNo);
+const interaction = (code: string, message: string, subError = '', errorNo?: string) =>
+  new InteractionRequiredAuthError(code, 'corr-1', message, subError, '', '', '', errorNo);
 
 describe('mapAuthError', () => {
   test.each([
-    ['AADSTS50173 (grant revoked after a password change)', server('invalid_grant', 'AADSTS50173', 'The provided grant has expired due to it being revoked.'), 'password-changed', 'AADSTS50173'],
-    ['AADSTS50133 (session revoked: password expired or changed)', server('invalid_grant', 'AADSTS50133', 'Session is invalid due to expiration or recent password change.'), 'password-changed', 'AADSTS50133'],
+    [
+      'AADSTS50173 (grant revoked after a password change)',
+      server('invalid_grant', 'AADSTS50173', 'The provided grant has expired due to it being revoked.'),
+      'password-changed',
+      'AADSTS50173',
+    ],
+    [
+      'AADSTS50133 (session revoked: password expired or changed)',
+      server('invalid_grant', 'AADSTS50133', 'Session is invalid due to expiration or recent password change.'),
+      'password-changed',
+      'AADSTS50133',
+    ],
     ['AADSTS50055 (password expired)', server('invalid_grant', 'AADSTS50055', 'The password is expired.'), 'password-changed', 'AADSTS50055'],
-    ['AADSTS700082 (refresh token expired through inactivity)', server('invalid_grant', 'AADSTS700082', 'The refresh token has expired due to inactivity.'), 'authorisation-expired', 'AADSTS700082'],
-    ['AADSTS70043 (sign-in frequency)', server('invalid_grant', 'AADSTS70043', 'The refresh token has expired or is invalid due to sign-in frequency checks.'), 'authorisation-expired', 'AADSTS70043'],
-    ['AADSTS65001 (consent)', server('invalid_grant', 'AADSTS65001', 'The user or administrator has not consented to use the application.'), 'consent-missing', 'AADSTS65001'],
+    [
+      'AADSTS700082 (refresh token expired through inactivity)',
+      server('invalid_grant', 'AADSTS700082', 'The refresh token has expired due to inactivity.'),
+      'authorisation-expired',
+      'AADSTS700082',
+    ],
+    [
+      'AADSTS70043 (sign-in frequency)',
+      server('invalid_grant', 'AADSTS70043', 'The refresh token has expired or is invalid due to sign-in frequency checks.'),
+      'authorisation-expired',
+      'AADSTS70043',
+    ],
+    [
+      'AADSTS65001 (consent)',
+      server('invalid_grant', 'AADSTS65001', 'The user or administrator has not consented to use the application.'),
+      'consent-missing',
+      'AADSTS65001',
+    ],
     ['AADSTS90094 (admin consent)', server('invalid_grant', 'AADSTS90094', 'Admin consent is required.'), 'consent-missing', 'AADSTS90094'],
   ])('%s', (_label, error, code, providerCode) => {
     const mapped = mapAuthError(error);
@@ -36,7 +62,9 @@ describe('mapAuthError', () => {
   });
 
   test('token expiry codes mean authorisation expired', () => {
-    expect(mapAuthError(interaction('login_required', 'AADSTS50058: A silent sign-in request was sent but no user is signed in.')).code).toBe('authorisation-expired');
+    expect(mapAuthError(interaction('login_required', 'AADSTS50058: A silent sign-in request was sent but no user is signed in.')).code).toBe(
+      'authorisation-expired',
+    );
     expect(mapAuthError(interaction('refresh_token_expired', 'Refresh token has expired.')).code).toBe('authorisation-expired');
     expect(mapAuthError(interaction('bad_token', 'Identity provider returned bad_token.')).code).toBe('authorisation-expired');
   });

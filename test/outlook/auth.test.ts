@@ -1,7 +1,21 @@
-import { BrowserAuthError, InteractionRequiredAuthError, type AccountInfo, type AuthenticationResult, type Configuration, type IPublicClientApplication } from '@azure/msal-browser';
+import {
+  BrowserAuthError,
+  InteractionRequiredAuthError,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+  type IPublicClientApplication,
+} from '@azure/msal-browser';
 import { createAuth, type MsalFactories } from '../../src/outlook/auth';
 
-const account = { homeAccountId: 'h', environment: 'login.microsoftonline.com', tenantId: 't', username: 'agent@example.co.uk', localAccountId: 'l', name: 'Ann Agent' } as AccountInfo;
+const account = {
+  homeAccountId: 'h',
+  environment: 'login.microsoftonline.com',
+  tenantId: 't',
+  username: 'agent@example.co.uk',
+  localAccountId: 'l',
+  name: 'Ann Agent',
+} as AccountInfo;
 const result = (token: string): AuthenticationResult => ({ accessToken: token, account }) as AuthenticationResult;
 
 /** A fake MSAL application: records calls, answers from scripted functions. */

@@ -17,12 +17,17 @@ const report = (r: Partial<SyncReport>): SyncReport => ({
 
 describe('notificationFor', () => {
   test('counts only what happened, in the order sent, received, failed', () => {
-    expect(notificationFor(report({ total: 6, sent: 2, received: 3, failed: 1 }))).toEqual({ kind: 'informational', message: 'Filed in Rezi: 2 sent, 3 received, 1 failed' });
+    expect(notificationFor(report({ total: 6, sent: 2, received: 3, failed: 1 }))).toEqual({
+      kind: 'informational',
+      message: 'Filed in Rezi: 2 sent, 3 received, 1 failed',
+    });
     expect(notificationFor(report({ total: 4, received: 3, failed: 1 }))).toEqual({ kind: 'informational', message: 'Filed in Rezi: 3 received, 1 failed' });
   });
 
   test('mails left in Queue or not moved are counted as waiting', () => {
-    expect(notificationFor(report({ total: 3, received: 1, pending: 2, notQueued: [{ id: 'x', cause: 'throttled' }] })).message).toBe('Filed in Rezi: 1 received, 3 waiting');
+    expect(notificationFor(report({ total: 3, received: 1, pending: 2, notQueued: [{ id: 'x', cause: 'throttled' }] })).message).toBe(
+      'Filed in Rezi: 1 received, 3 waiting',
+    );
   });
 
   test('a run that filed nothing because of an error explains it in plain words', () => {
@@ -38,7 +43,16 @@ describe('notificationFor', () => {
 
   test('an empty Queue is not an error; messages stay within Outlook’s 150 characters', () => {
     expect(notificationFor(report({}))).toEqual({ kind: 'informational', message: 'Nothing to file in Rezi: the Queue folder is empty.' });
-    for (const code of ['authorisation-expired', 'password-changed', 'consent-missing', 'session-stale', 'server-unreachable', 'outage-suspected', 'not-configured', 'unknown'] as const) {
+    for (const code of [
+      'authorisation-expired',
+      'password-changed',
+      'consent-missing',
+      'session-stale',
+      'server-unreachable',
+      'outage-suspected',
+      'not-configured',
+      'unknown',
+    ] as const) {
       expect(notificationFor(report({ error: { code, message: '' } })).message.length).toBeLessThanOrEqual(150);
     }
   });

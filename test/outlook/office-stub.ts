@@ -57,7 +57,8 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
         userProfile: { emailAddress: 'agent@brightwells.co.uk' },
         // EWS ids use '/' and '+'; REST ids '-' and '_'.
         convertToRestId: (id: string) => id.replace(/\//g, '-').replace(/\+/g, '_'),
-        getSelectedItemsAsync: (cb: (r: { status: string; value: { itemId: string }[] }) => void) => cb({ status: 'succeeded', value: selected.map((itemId) => ({ itemId })) }),
+        getSelectedItemsAsync: (cb: (r: { status: string; value: { itemId: string }[] }) => void) =>
+          cb({ status: 'succeeded', value: selected.map((itemId) => ({ itemId })) }),
         addHandlerAsync: (type: string, handler: () => void) => void handlers.set(type, handler),
         removeHandlerAsync: (type: string) => void (handlers.delete(type), removed.push(type)),
       },

@@ -28,17 +28,40 @@ const auth = () => fixedAuth({ graph: graph.token, adapter: () => adapter.mintTo
 /** Seeds four mails: two from a Clifton vendor, one from a stranger, one sent by the agent to a landlord. */
 function seedMails() {
   return [
-    graph.addMessage('inbox', { from: 'sarah.whitfield@example.com', to: [AGENT], subject: 'Offer on Elm Road', internetMessageId: `<v1-${Date.now()}@example.com>` }),
-    graph.addMessage('inbox', { from: 'sarah.whitfield@example.com', to: [AGENT], subject: 'Viewing times', internetMessageId: `<v2-${Date.now()}@example.com>` }),
+    graph.addMessage('inbox', {
+      from: 'sarah.whitfield@example.com',
+      to: [AGENT],
+      subject: 'Offer on Elm Road',
+      internetMessageId: `<v1-${Date.now()}@example.com>`,
+    }),
+    graph.addMessage('inbox', {
+      from: 'sarah.whitfield@example.com',
+      to: [AGENT],
+      subject: 'Viewing times',
+      internetMessageId: `<v2-${Date.now()}@example.com>`,
+    }),
     graph.addMessage('inbox', { from: 'nobody@example.invalid', to: [AGENT], subject: 'Hello', internetMessageId: `<n-${Date.now()}@example.invalid>` }),
-    graph.addMessage('sentitems', { from: AGENT, to: ['h.pemberton@example.net'], subject: 'Rent review', internetMessageId: `<s-${Date.now()}@brightwells.co.uk>` }),
+    graph.addMessage('sentitems', {
+      from: AGENT,
+      to: ['h.pemberton@example.net'],
+      subject: 'Rent review',
+      internetMessageId: `<s-${Date.now()}@brightwells.co.uk>`,
+    }),
   ];
 }
 
 describe('createOutlookServices', () => {
   test('host() reads Office: theme, language, multi-select and nested app auth', () => {
     const { office } = officeStub({ background: '#1f1f1f', naa: false });
-    expect(hostInfo(office)).toEqual({ host: 'Outlook', platform: 'PC', version: '16.0.18000', dark: true, displayLanguage: 'en-GB', multiSelect: true, nestedAppAuth: false });
+    expect(hostInfo(office)).toEqual({
+      host: 'Outlook',
+      platform: 'PC',
+      version: '16.0.18000',
+      dark: true,
+      displayLanguage: 'en-GB',
+      multiSelect: true,
+      nestedAppAuth: false,
+    });
     expect(isDarkColour('#ffffff')).toBe(false);
     expect(isDarkColour('garbage')).toBe(false);
   });
@@ -135,7 +158,11 @@ describe('ribbon command syncSelectedToRezi', () => {
     const ids = seedMails();
     const stub = officeStub({ selected: ids, itemId: 'x' });
     let completed = 0;
-    const report = await syncSelectedToRezi({ completed: () => void completed++ } as Office.AddinCommands.Event, { office: stub.office, config: config(), auth: auth() });
+    const report = await syncSelectedToRezi({ completed: () => void completed++ } as Office.AddinCommands.Event, {
+      office: stub.office,
+      config: config(),
+      auth: auth(),
+    });
     expect(report).toMatchObject({ sent: 1, received: 2, failed: 1 });
     expect(completed).toBe(1);
     const last = stub.notifications.at(-1)!;
@@ -146,8 +173,15 @@ describe('ribbon command syncSelectedToRezi', () => {
   test('a run that cannot start says why in plain words', async () => {
     const stub = officeStub({ selected: ['a'] });
     let completed = 0;
-    await syncSelectedToRezi({ completed: () => void completed++ } as Office.AddinCommands.Event, { office: stub.office, config: { ...config(), clientId: '' }, auth: auth() });
+    await syncSelectedToRezi({ completed: () => void completed++ } as Office.AddinCommands.Event, {
+      office: stub.office,
+      config: { ...config(), clientId: '' },
+      auth: auth(),
+    });
     expect(completed).toBe(1);
-    expect(stub.notifications.at(-1)!.details).toMatchObject({ type: 'errorMessage', message: expect.stringMatching(/^Couldn't file in Rezi: Your branch is not set up/) });
+    expect(stub.notifications.at(-1)!.details).toMatchObject({
+      type: 'errorMessage',
+      message: expect.stringMatching(/^Couldn't file in Rezi: Your branch is not set up/),
+    });
   });
 });

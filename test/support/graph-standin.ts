@@ -180,7 +180,11 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   const limit = options.concurrencyLimit ?? 4;
   const folderExistsStatus = options.folderExistsStatus ?? 409;
   const rng = mulberry32(options.seed ?? 42);
-  const user = options.user ?? { mail: 'agent@example.co.uk', userPrincipalName: 'agent@example.co.uk', proxyAddresses: ['SMTP:agent@example.co.uk', 'smtp:a.gent@example.co.uk'] };
+  const user = options.user ?? {
+    mail: 'agent@example.co.uk',
+    userPrincipalName: 'agent@example.co.uk',
+    proxyAddresses: ['SMTP:agent@example.co.uk', 'smtp:a.gent@example.co.uk'],
+  };
 
   let seq = 0;
   const newId = (prefix: string) => `${prefix}${(++seq).toString(36).padStart(6, '0')}${Math.floor(rng() * 1e9).toString(36)}`;
@@ -222,9 +226,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   let baseUrl = '';
 
   const kindOf = (r: RequestInfo) => {
-    const p = r.path
-      .replace(/\/mailFolders\/[^/]+/, '/mailFolders/{id}')
-      .replace(/\/messages\/[^/]+/, '/messages/{id}');
+    const p = r.path.replace(/\/mailFolders\/[^/]+/, '/mailFolders/{id}').replace(/\/messages\/[^/]+/, '/messages/{id}');
     return `${r.sub ? 'sub ' : ''}${r.method} ${p}`;
   };
   const count = (r: RequestInfo) => {
@@ -270,7 +272,10 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     const info: RequestInfo = { method, path, sub };
     if (sub) count(info);
     const fault = pickFault(info);
-    if (fault?.kind === 'throttle') return graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'Retry-After': String(fault.retryAfter ?? retryAfterSeconds) });
+    if (fault?.kind === 'throttle')
+      return graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
+        'Retry-After': String(fault.retryAfter ?? retryAfterSeconds),
+      });
     if (fault?.kind === '503') return graphError(503, 'ServiceUnavailable', 'Service Unavailable');
     if (fault?.kind === '504') return graphError(504, 'GatewayTimeout', 'Gateway Timeout');
     if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 100);
@@ -325,7 +330,11 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   };
 
   const route = (method: string, path: string, params: URLSearchParams, headers: Record<string, string | undefined>, body: unknown): SubResult => {
-    const json = (status: number, b: unknown, h: Record<string, string> = {}): SubResult => ({ status, headers: { 'Content-Type': 'application/json', ...h }, body: b });
+    const json = (status: number, b: unknown, h: Record<string, string> = {}): SubResult => ({
+      status,
+      headers: { 'Content-Type': 'application/json', ...h },
+      body: b,
+    });
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/me') {
       const full: Record<string, unknown> = { id: 'user-1', displayName: 'Test Agent', ...user };
@@ -358,7 +367,10 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     if (method === 'GET' && (m = /^\/me\/mailFolders\/([^/]+)\/messages$/.exec(path))) {
       const f = resolveFolder(decodeURIComponent(m[1]));
       if (!f) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-      const select = params.get('$select')?.split(',').map((s) => s.trim());
+      const select = params
+        .get('$select')
+        ?.split(',')
+        .map((s) => s.trim());
       const immutable = wantsImmutable(headers);
       const list = [...messages.values()].filter((x) => x.folderId === f.id).map((x) => messageJson(x, immutable, select));
       return json(200, page(list, params, path, 10), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
@@ -368,7 +380,8 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       const key = byAnyId.get(given);
       const msg = key ? messages.get(key) : undefined;
       // A stale mutable id (the message has moved since) is not found, as in Exchange.
-      if (!msg || (given !== msg.immutableId && given !== msg.id)) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (!msg || (given !== msg.immutableId && given !== msg.id))
+        return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       const dest = resolveFolder(String((body as { destinationId?: unknown } | undefined)?.destinationId ?? ''));
       if (!dest) return graphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
       msg.folderId = dest.id;
@@ -408,9 +421,11 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     } else {
       // Parallel batch: Graph forwards at most 4 at a time to Outlook.
       let next = 0;
-      await Promise.all(Array.from({ length: Math.min(4, subs.length) }, async () => {
-        while (next < subs.length) await runOne(subs[next++]);
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(4, subs.length) }, async () => {
+          while (next < subs.length) await runOne(subs[next++]);
+        }),
+      );
     }
     // Responses may come in any order: shuffle so that clients correlate by id.
     const responses = subs.map((s) => ({ id: s.id, ...results.get(s.id)! }));
@@ -554,7 +569,9 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     messagesIn(path) {
       const f = folderByPath(path);
       if (!f) return [];
-      return [...messages.values()].filter((m) => m.folderId === f.id).map((m) => ({ id: m.id, immutableId: m.immutableId, subject: m.data.subject, internetMessageId: m.data.internetMessageId }));
+      return [...messages.values()]
+        .filter((m) => m.folderId === f.id)
+        .map((m) => ({ id: m.id, immutableId: m.immutableId, subject: m.data.subject, internetMessageId: m.data.internetMessageId }));
     },
     folderId: (path) => folderByPath(path)?.id,
     createFolderPath(path) {
@@ -564,7 +581,8 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       }
       return parent.id;
     },
-    foldersNamed: (name) => [...folders.values()].filter((f) => f.displayName === name && !f.wellKnown).map((f) => ({ id: f.id, parentFolderId: f.parentFolderId })),
+    foldersNamed: (name) =>
+      [...folders.values()].filter((f) => f.displayName === name && !f.wellKnown).map((f) => ({ id: f.id, parentFolderId: f.parentFolderId })),
     fault(spec) {
       faults.push({ ...spec, left: spec.times ?? (spec.probability === undefined ? 1 : undefined) });
     },
