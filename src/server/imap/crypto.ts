@@ -130,13 +130,18 @@ export function loadKeyFile(file: string): Map<string, Buffer> {
   return parseKeys(fs.readFileSync(file, 'utf8'), `The IMAP key file ${file}`);
 }
 
+/** Where the local key file lives: IMAP_KEY_FILE, or `${DATA_DIR}/imap.key`. */
+export function keyFilePath(config: { dataDir: string; imap: { keyFile?: string } }): string {
+  return config.imap.keyFile ?? path.join(config.dataDir, 'imap.key');
+}
+
 /**
  * The cipher for this adapter: IMAP_KEY when set, otherwise the key file (default
  * `${dataDir}/imap.key`). `previous` (IMAP_KEY_PREVIOUS) adds older keys that still decrypt during a
  * rotation; the current key is always the first of IMAP_KEY or the file.
  */
 export function cipherFromConfig(config: { dataDir: string; imap: { key?: string; keyFile?: string; previous?: string } }): CredentialCipher {
-  const keys = config.imap.key ? parseKeys(config.imap.key) : loadKeyFile(config.imap.keyFile ?? path.join(config.dataDir, 'imap.key'));
+  const keys = config.imap.key ? parseKeys(config.imap.key) : loadKeyFile(keyFilePath(config));
   if (config.imap.previous) {
     for (const [kid, key] of parseKeys(config.imap.previous, 'IMAP_KEY_PREVIOUS')) if (!keys.has(kid)) keys.set(kid, key);
   }

@@ -4,6 +4,7 @@
  * own directory, and records the run exactly as a pane sync is recorded (history.finishRun).
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { ApiSyncReport } from '../../core/api';
 import { SyncError } from '../../core/causes';
 import { normaliseAddress } from '../../core/addresses';
@@ -15,7 +16,8 @@ import { directoryFor } from '../directory/core-adapter';
 import { ApiHttpError } from '../errors';
 import { ensureRun, finishRun } from '../history';
 import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccount, setAccountState } from './accounts';
-import { cipherFromConfig, type CredentialCipher } from './crypto';
+import { cipherFromConfig, keyFilePath, type CredentialCipher } from './crypto';
+import { imapDb } from './tables';
 import { imapError } from './errors';
 import { ImapMailbox, type CommandCounts } from './mailbox';
 import { getBranchSettings, putBranchSettings, settingsToApi, validateSettings, type ValidationMessage } from './settings';
@@ -62,12 +64,19 @@ function httpErrorFor(e: SyncError): ApiHttpError {
 
 export class ImapService {
   private readonly running = new Set<string>();
+  private loaded?: CredentialCipher;
 
   constructor(
     private readonly ctx: ServerContext,
-    readonly cipher: CredentialCipher,
+    /** The cipher, or how to load it when first needed (so an adapter nobody uses IMAP on writes no key file). */
+    private readonly key: CredentialCipher | (() => CredentialCipher),
     private readonly options: { timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number }; preview?: boolean } = {},
   ) {}
+
+  get cipher(): CredentialCipher {
+    this.loaded ??= typeof this.key === 'function' ? this.key() : this.key;
+    return this.loaded;
+  }
 
   private get timeouts() {
     return this.options.timeouts;
@@ -312,19 +321,24 @@ export class ImapService {
 const services = new WeakMap<ServerContext, ImapService>();
 
 /**
- * The service for an adapter context (one per process: the per-user sync lock lives here). Created
- * on first use: reads the IMAP key (IMAP_KEY, or the 0600 key file) and re-encrypts credentials
- * sealed under an older key.
+ * The service for an adapter context (one per process: the per-user sync lock lives here). When a
+ * key is configured (IMAP_KEY, or an existing key file) it is read now, and credentials sealed under
+ * an older key are re-encrypted with the current one; otherwise the key file is created on the
+ * first Authenticate.
  */
 export async function imapServiceFor(ctx: ServerContext): Promise<ImapService> {
   let service = services.get(ctx);
   if (!service) {
     const previous = (ctx.config.imap as { previous?: string }).previous ?? process.env.IMAP_KEY_PREVIOUS;
-    const cipher = cipherFromConfig({ ...ctx.config, imap: { ...ctx.config.imap, previous } });
-    service = new ImapService(ctx, cipher);
+    const load = () => cipherFromConfig({ ...ctx.config, imap: { ...ctx.config.imap, previous } });
+    const stored = await imapDb(ctx.db).selectFrom('imap_accounts').select('user_id').limit(1).executeTakeFirst();
+    const keyConfigured = Boolean(ctx.config.imap.key) || fs.existsSync(keyFilePath(ctx.config));
+    service = new ImapService(ctx, keyConfigured || stored ? load() : load);
     services.set(ctx, service);
-    const { rotated, unreadable } = await rotateCredentials(ctx.db, cipher);
-    if (rotated || unreadable) ctx.log.info({ rotated, unreadable }, 'IMAP credentials re-encrypted with the current key');
+    if (stored) {
+      const { rotated, unreadable } = await rotateCredentials(ctx.db, service.cipher);
+      if (rotated || unreadable) ctx.log.info({ rotated, unreadable }, 'IMAP credentials re-encrypted with the current key');
+    }
   }
   return service;
 }
