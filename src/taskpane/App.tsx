@@ -109,7 +109,7 @@ export function App({ services, version = '0.0.0', Troubleshoot = TroubleshootFa
               <SyncPanel
                 selected={state.selected}
                 running={running}
-                disabled={connection.needsSignIn || state.busy === 'loading' || state.busy === 'signing-out'}
+                disabled={connection.needsSignIn || state.account === null || state.busy === 'loading' || state.busy === 'signing-out'}
                 queueCount={state.counts?.queue}
                 onSyncSelected={() => void actions.syncSelected()}
                 onSyncQueue={() => void actions.syncQueue()}

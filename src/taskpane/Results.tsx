@@ -21,7 +21,9 @@ const useStyles = makeStyles({
     overflowWrap: 'anywhere',
   },
   head: { display: 'flex', columnGap: tokens.spacingHorizontalS, alignItems: 'flex-start', justifyContent: 'space-between' },
-  subject: { fontWeight: tokens.fontWeightSemibold, minWidth: 0 },
+  subject: { fontWeight: tokens.fontWeightSemibold, minWidth: 0, flexGrow: 1 },
+  // The folder badge keeps its words on one line; the subject wraps instead.
+  badge: { flexShrink: 0, whiteSpace: 'nowrap' },
   muted: { color: tokens.colorNeutralForeground2 },
   groups: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM },
   // WCAG 2.2 target size: at least 24 px tall, so stacked group links are easy to hit on touch screens.
@@ -49,7 +51,7 @@ function ResultRow({ result }: { result: MessageResult }) {
     <li className={styles.item} aria-label={`${subjectOf(result)}: ${RESULT_LABEL[result.status]}`}>
       <div className={styles.head}>
         <Text className={styles.subject}>{subjectOf(result)}</Text>
-        <Badge appearance="tint" color={badge.color} icon={badge.icon}>
+        <Badge className={styles.badge} appearance="tint" color={badge.color} icon={badge.icon}>
           {RESULT_LABEL[result.status]}
         </Badge>
       </div>

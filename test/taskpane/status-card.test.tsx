@@ -97,6 +97,8 @@ describe('status card', () => {
     expect(screen.getByText('Your email password has changed')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Reconnect account' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
+    // Nothing can sync until the account is reconnected.
+    expect(screen.getByRole('button', { name: 'Sync Queue folder' }).getAttribute('aria-disabled')).toBe('true');
   });
 
   it('says Disconnected when the adapter cannot be reached', async () => {
