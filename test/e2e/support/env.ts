@@ -37,27 +37,57 @@ export const FIVE_MAILS: ScenarioMail[] = [
   {
     key: 'vendor-in',
     expect: 'Received',
-    seed: { from: { name: 'Sarah Whitfield', address: 'sarah.whitfield@example.com' }, to: [AGENT.email], subject: 'Viewing feedback for 14 Elm Road', internetMessageId: '<e2e-1@example.com>', receivedDateTime: d(0) },
+    seed: {
+      from: { name: 'Sarah Whitfield', address: 'sarah.whitfield@example.com' },
+      to: [AGENT.email],
+      subject: 'Viewing feedback for 14 Elm Road',
+      internetMessageId: '<e2e-1@example.com>',
+      receivedDateTime: d(0),
+    },
   },
   {
     key: 'buyer-out',
     expect: 'Sent',
-    seed: { from: { name: AGENT.name, address: AGENT.email }, to: ['james.okoro@example.org'], subject: 'Your offer on 27 Hampton Park', internetMessageId: '<e2e-2@brightwells.co.uk>', sentDateTime: d(1) },
+    seed: {
+      from: { name: AGENT.name, address: AGENT.email },
+      to: ['james.okoro@example.org'],
+      subject: 'Your offer on 27 Hampton Park',
+      internetMessageId: '<e2e-2@brightwells.co.uk>',
+      sentDateTime: d(1),
+    },
   },
   {
     key: 'unknown-in',
     expect: 'Failed',
-    seed: { from: { name: 'Nobody', address: 'nobody@example.invalid' }, to: [AGENT.email], subject: 'Quick question about a property', internetMessageId: '<e2e-3@example.invalid>', receivedDateTime: d(2) },
+    seed: {
+      from: { name: 'Nobody', address: 'nobody@example.invalid' },
+      to: [AGENT.email],
+      subject: 'Quick question about a property',
+      internetMessageId: '<e2e-3@example.invalid>',
+      receivedDateTime: d(2),
+    },
   },
   {
     key: 'landlord-in',
     expect: 'Received',
-    seed: { from: { name: 'H Pemberton', address: 'h.pemberton@example.net' }, to: [AGENT.email], subject: 'Gas safety certificate renewal', internetMessageId: '<e2e-4@example.net>', receivedDateTime: d(3) },
+    seed: {
+      from: { name: 'H Pemberton', address: 'h.pemberton@example.net' },
+      to: [AGENT.email],
+      subject: 'Gas safety certificate renewal',
+      internetMessageId: '<e2e-4@example.net>',
+      receivedDateTime: d(3),
+    },
   },
   {
     key: 'other-branch-out',
     expect: 'Failed',
-    seed: { from: { name: AGENT.name, address: AGENT.email }, to: ['fiona.gallagher@example.com'], subject: 'Valuation appointment', internetMessageId: '<e2e-5@brightwells.co.uk>', sentDateTime: d(4) },
+    seed: {
+      from: { name: AGENT.name, address: AGENT.email },
+      to: ['fiona.gallagher@example.com'],
+      subject: 'Valuation appointment',
+      internetMessageId: '<e2e-5@brightwells.co.uk>',
+      sentDateTime: d(4),
+    },
   },
 ];
 
@@ -98,7 +128,15 @@ export async function startEnv(): Promise<E2eEnv> {
 
     const adapter = await startServer({
       env: {},
-      config: { port: 0, host: '127.0.0.1', dataDir, allowedOrigins: [host.origin], logLevel: 'info', demoData: true, auth: { localIssuer: true, localIssuerPort: 0 } },
+      config: {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir,
+        allowedOrigins: [host.origin],
+        logLevel: 'info',
+        demoData: true,
+        auth: { localIssuer: true, localIssuerPort: 0 },
+      },
       logStream,
     });
     started.push(adapter);

@@ -41,8 +41,8 @@ export async function imapScenario(env: E2eEnv, h: Helpers): Promise<void> {
       allowInvalidCertificates: true,
     });
 
-    const { context, page, pane, frame } = await h.openPane({ selected: [] });
-    try {
+    const { page, pane, frame } = await h.openPane({ selected: [] });
+    {
       await pane.locator('[aria-labelledby="status-heading"]').waitFor();
       await pane.getByRole('button', { name: 'Use another email provider (IMAP)' }).click();
       await pane.getByRole('heading', { name: 'Email sync for other providers (IMAP)' }).waitFor();
@@ -76,12 +76,15 @@ export async function imapScenario(env: E2eEnv, h: Helpers): Promise<void> {
         const st = await check.status(`Rezi-Imported.${f}`, { messages: true });
         return st ? (st.messages ?? -1) : -1;
       };
-      expect({ queue: await count('Queue'), sent: await count('Sent'), received: await count('Received'), failed: await count('Failed') }).toEqual({ queue: 0, sent: 1, received: 1, failed: 1 });
+      expect({ queue: await count('Queue'), sent: await count('Sent'), received: await count('Received'), failed: await count('Failed') }).toEqual({
+        queue: 0,
+        sent: 1,
+        received: 1,
+        failed: 1,
+      });
       await check.logout();
       // The password never reached the adapter's log.
       expect(env.adapterLog.join('\n')).not.toContain(user.password);
-    } finally {
-      await context.close();
     }
   } finally {
     await dovecot.stop();
