@@ -28,7 +28,9 @@ run('Office.js stand-in (real MSAL, real Chromium)', () => {
       mint: async (ask) => {
         const graph = !/api:\/\/|access_as_user/.test(ask.scope);
         const access_token = await issuer.mintToken(
-          graph ? { aud: GRAPH_AUD, scp: 'Mail.ReadWrite User.Read', preferred_username: ask.email, name: ask.name } : { preferred_username: ask.email, name: ask.name },
+          graph
+            ? { aud: GRAPH_AUD, scp: 'Mail.ReadWrite User.Read', preferred_username: ask.email, name: ask.name }
+            : { preferred_username: ask.email, name: ask.name },
         );
         return { access_token, expires_in: 3600, scope: ask.scope };
       },
@@ -47,12 +49,19 @@ run('Office.js stand-in (real MSAL, real Chromium)', () => {
     await page?.context().close();
     page = await (await browser.newContext()).newPage();
     await page.goto(`${host.origin}/__selftest.html?scenario=${encodeURIComponent(JSON.stringify(scenario))}`);
-    return page.evaluate(([s, c]) => (window as unknown as { selfTest: (s: string[], c: string) => Promise<Record<string, unknown>> }).selfTest(s, c), [scopes, 'client-id'] as const);
+    return page.evaluate(([s, c]) => (window as unknown as { selfTest: (s: string[], c: string) => Promise<Record<string, unknown>> }).selfTest(s, c), [
+      scopes,
+      'client-id',
+    ] as const);
   };
 
   test('MSAL gets a real adapter token through the nested app auth bridge; Office basics answer as Outlook does', async () => {
     const r = await selfTest(
-      { user: { email: 'olivia@example.co.uk', name: 'Olivia' }, selected: [{ itemId: 'AAMk/1+a', subject: 'Offer on 12 Mill Lane' }], config: { adapterUrl: 'http://x' } },
+      {
+        user: { email: 'olivia@example.co.uk', name: 'Olivia' },
+        selected: [{ itemId: 'AAMk/1+a', subject: 'Offer on 12 Mill Lane' }],
+        config: { adapterUrl: 'http://x' },
+      },
       [ADAPTER_SCOPE],
     );
     expect(r.error).toBeUndefined();
@@ -61,7 +70,10 @@ run('Office.js stand-in (real MSAL, real Chromium)', () => {
     expect(payload.scp).toBe('access_as_user');
     expect(r.account).toEqual({ username: 'olivia@example.co.uk', name: 'Olivia' });
     expect(r.info).toEqual({ host: 'Outlook', platform: 'OfficeOnline' });
-    expect(r.selection).toMatchObject({ status: 'succeeded', value: [{ itemId: 'AAMk/1+a', subject: 'Offer on 12 Mill Lane', itemType: 'message', itemMode: 'Read' }] });
+    expect(r.selection).toMatchObject({
+      status: 'succeeded',
+      value: [{ itemId: 'AAMk/1+a', subject: 'Offer on 12 Mill Lane', itemType: 'message', itemMode: 'Read' }],
+    });
     expect(r.restId).toBe('AAMk-abc_def');
     expect([r.multiSelect, r.naa, r.mailbox114]).toEqual([true, true, false]);
     expect(r.lang).toBe('en-GB');
