@@ -14,6 +14,7 @@ import type { ServerContext } from './context';
 import { ApiHttpError } from './errors';
 import { assertRunUsable, ensureRun, finishRun, recordOutcomes } from './history';
 import { registerImapRoutes } from './imap/routes';
+import { registerSupportRoutes } from './support/routes';
 import { buildStatus } from './status';
 import { ping } from './store/db';
 
@@ -56,9 +57,14 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
     clientErrorHandler: (err, socket) => {
       const code = (err as { code?: string }).code;
       const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      const body = JSON.stringify({ code: status === 431 ? 'headers-too-large' : 'bad-request', message: status === 431 ? 'The request headers are too large.' : 'The request is malformed.' });
+      const body = JSON.stringify({
+        code: status === 431 ? 'headers-too-large' : 'bad-request',
+        message: status === 431 ? 'The request headers are too large.' : 'The request is malformed.',
+      });
       if (socket.writable) {
-        socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
       } else socket.destroy();
     },
   });
@@ -71,7 +77,10 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   // The API speaks JSON only: anything else is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
   await app.register(cors, {
     origin: config.allowedOrigins,
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
@@ -82,7 +91,11 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Rezi Email Sync adapter', version: '1.0.0', description: 'Files Outlook and IMAP mails into the Rezi timeline, exactly once per mail and group.' },
+      info: {
+        title: 'Rezi Email Sync adapter',
+        version: '1.0.0',
+        description: 'Files Outlook and IMAP mails into the Rezi timeline, exactly once per mail and group.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
@@ -97,7 +110,8 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
     }
     if (error.validation) {
       const tooMany = error.validation.some((v) => v.keyword === 'maxItems' && v.instancePath === '/messages');
-      if (tooMany) return send(reply, req, 413, 'too-many-messages', `At most ${MAX_FILE_BATCH} mails can be filed in one request; send them in smaller batches.`);
+      if (tooMany)
+        return send(reply, req, 413, 'too-many-messages', `At most ${MAX_FILE_BATCH} mails can be filed in one request; send them in smaller batches.`);
       return send(reply, req, 400, 'invalid-request', validationMessage(error));
     }
     switch (error.code) {
@@ -111,7 +125,8 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
       default:
         break;
     }
-    if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) return send(reply, req, 400, 'invalid-json', 'The request body is not valid JSON.');
+    if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message)))
+      return send(reply, req, 400, 'invalid-json', 'The request body is not valid JSON.');
     const status = error.statusCode ?? 500;
     if (status === 429) return send(reply, req, 429, 'rate-limited', 'Too many requests; wait a moment and try again.', { cause: 'throttled' });
     if (status >= 400 && status < 500) return send(reply, req, status, 'bad-request', 'The request is not valid.');
@@ -139,12 +154,22 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
         max: config.rateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (req) => (req.user ? `u:${req.user.id}` : `ip:${req.ip}`),
-        errorResponseBuilder: (_req, context) => ({ statusCode: 429, code: 'rate-limited', message: `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.` }),
+        errorResponseBuilder: (_req, context) => ({
+          statusCode: 429,
+          code: 'rate-limited',
+          message: `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`,
+        }),
       });
 
       api.post<{ Body: ApiFileRequest; Reply: ApiFileResponse }>(
         '/mail/file',
-        { schema: { summary: 'File a batch of mails into Rezi', body: { $ref: 'ApiFileRequest#' }, response: { 200: { $ref: 'ApiFileResponse#' }, ...errorResponses } } },
+        {
+          schema: {
+            summary: 'File a batch of mails into Rezi',
+            body: { $ref: 'ApiFileRequest#' },
+            response: { 200: { $ref: 'ApiFileResponse#' }, ...errorResponses },
+          },
+        },
         async (req) => {
           const user = req.user;
           // Refuse someone else's run id before anything is written.
@@ -160,19 +185,29 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
 
       api.post<{ Body: ApiSyncReport }>(
         '/sync/report',
-        { schema: { summary: 'Finish a sync run with the client’s summary', body: { $ref: 'ApiSyncReport#' }, response: { 204: { type: 'null' }, ...errorResponses } } },
+        {
+          schema: {
+            summary: 'Finish a sync run with the client’s summary',
+            body: { $ref: 'ApiSyncReport#' },
+            response: { 204: { type: 'null' }, ...errorResponses },
+          },
+        },
         async (req, reply) => {
           await finishRun(ctx.db, req.user, req.body, ctx.clock());
           return reply.code(204).send();
         },
       );
 
-      api.get('/status', { schema: { summary: 'The caller’s connection state, last sync and recent failures', response: { 200: { $ref: 'ApiStatus#' }, ...errorResponses } } }, async (req) =>
-        buildStatus(ctx, req.user),
+      api.get(
+        '/status',
+        { schema: { summary: 'The caller’s connection state, last sync and recent failures', response: { 200: { $ref: 'ApiStatus#' }, ...errorResponses } } },
+        async (req) => buildStatus(ctx, req.user),
       );
 
       // The IMAP companion's routes: under /api/v1, authenticated (req.user) and rate-limited.
       await registerImapRoutes(api, ctx);
+      // Troubleshooting escalation (POST /api/v1/support/cases).
+      await registerSupportRoutes(api, ctx);
       if (opts.extraApiRoutes) await opts.extraApiRoutes(api);
     },
     { prefix: API_PREFIX },

@@ -22,7 +22,22 @@ export async function ensureRun(db: Kysely<Database>, user: AuthUser, runId: str
   const id = runId ?? randomUUID();
   await db
     .insertInto('sync_runs')
-    .values({ id, user_id: user.id, source, started_at: now.toISOString(), finished_at: null, total: 0, sent: 0, received: 0, failed: 0, pending: 0, error_code: null, error_message: null, client_version: null, host: null })
+    .values({
+      id,
+      user_id: user.id,
+      source,
+      started_at: now.toISOString(),
+      finished_at: null,
+      total: 0,
+      sent: 0,
+      received: 0,
+      failed: 0,
+      pending: 0,
+      error_code: null,
+      error_message: null,
+      client_version: null,
+      host: null,
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   const run = await db.selectFrom('sync_runs').select('user_id').where('id', '=', id).executeTakeFirst();
@@ -130,6 +145,13 @@ export async function finishRun(db: Kysely<Database>, user: AuthUser, report: Ap
 export async function audit(db: Kysely<Database>, user: AuthUser | undefined, action: string, details: unknown, now: Date): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ id: randomUUID(), at: now.toISOString(), actor_user_id: user?.id ?? null, branch_id: user?.branchId ?? null, action, details: details === undefined ? null : JSON.stringify(details) })
+    .values({
+      id: randomUUID(),
+      at: now.toISOString(),
+      actor_user_id: user?.id ?? null,
+      branch_id: user?.branchId ?? null,
+      action,
+      details: details === undefined ? null : JSON.stringify(details),
+    })
     .execute();
 }

@@ -85,7 +85,12 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
     if (config.auth.localIssuer) {
       issuer = await startLocalIssuer({ port: config.auth.localIssuerPort, audience: config.auth.audience, allowedOrigins: config.allowedOrigins });
       // Local runs trust exactly the local issuer, validated like any other.
-      config.auth = { ...config.auth, issuers: [issuer.issuerTemplate], jwksUrl: issuer.jwksUrl, allowedTenants: [...new Set([issuer.tenant, ...config.auth.allowedTenants])] };
+      config.auth = {
+        ...config.auth,
+        issuers: [issuer.issuerTemplate],
+        jwksUrl: issuer.jwksUrl,
+        allowedTenants: [...new Set([issuer.tenant, ...config.auth.allowedTenants])],
+      };
     }
     const partial = { config, db, log, clock };
     const directory = overrides.directory

@@ -4,6 +4,7 @@
  */
 import type { ApiStatus } from '../core/api';
 import type { AuthUser, ServerContext } from './context';
+import { assessOutage } from './outage';
 
 export const RECENT_FAILURES = 10;
 /** Failures older than this are not "recent". */
@@ -11,7 +12,7 @@ export const RECENT_FAILURE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user: AuthUser): Promise<ApiStatus> {
   const { db } = ctx;
-  const [account, last, failures] = await Promise.all([
+  const [account, last, failures, outage] = await Promise.all([
     db.selectFrom('account_state').selectAll().where('user_id', '=', user.id).executeTakeFirst(),
     db
       .selectFrom('sync_runs')
@@ -29,6 +30,8 @@ export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user
       .orderBy('at', 'desc')
       .limit(RECENT_FAILURES)
       .execute(),
+    // Several users of the tenant (or branch server) failing provider-side at once: src/server/outage.ts.
+    assessOutage(db, user, { now: ctx.clock() }),
   ]);
 
   const status: ApiStatus = {
@@ -51,5 +54,6 @@ export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user
       ...(last.error_code ? { error: { code: last.error_code, message: last.error_message ?? '' } } : {}),
     };
   }
+  if (outage) status.outage = outage;
   return status;
 }

@@ -6,6 +6,10 @@ import type { ApiFileMessage, ApiFileRequest, ApiFileResponse, ApiStatus } from 
 import { DEMO_ADDRESSES, DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 
+// Response bodies are read loosely: the assertions check their shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 let adapter: TestAdapter;
 let agentToken: string;
 let redlandToken: string;
@@ -27,7 +31,7 @@ async function call(method: string, path: string, opts: { token?: string; body?:
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   const res = await fetch(`${adapter.url}${path}`, { method, headers, body });
   const text = await res.text();
-  let json: any;
+  let json: Json;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
@@ -53,7 +57,10 @@ const file = (req: Partial<ApiFileRequest> & { messages: ApiFileMessage[] }, tok
   call('POST', '/api/v1/mail/file', { token, body: { ownerAddresses: [DEMO_USERS.agent.email], ...req } });
 
 async function eventCount(): Promise<number> {
-  const row = await adapter.ctx.db.selectFrom('timeline_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await adapter.ctx.db
+    .selectFrom('timeline_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -69,7 +76,11 @@ describe('matching', () => {
     expect(o).toMatchObject({ internetMessageId: m.internetMessageId, status: 'filed' });
     if (o.status !== 'filed') throw new Error('not filed');
     expect(o.groups).toHaveLength(1);
-    expect(o.groups[0]).toMatchObject({ groupId: 'grp-clifton-01', name: expect.stringContaining('14 Elm Road'), link: 'https://app.rezi.example/groups/RZ-CLIFTON-01' });
+    expect(o.groups[0]).toMatchObject({
+      groupId: 'grp-clifton-01',
+      name: expect.stringContaining('14 Elm Road'),
+      link: 'https://app.rezi.example/groups/RZ-CLIFTON-01',
+    });
     const ev = await adapter.ctx.db.selectFrom('timeline_events').selectAll().where('id', '=', o.groups[0].eventId).executeTakeFirstOrThrow();
     expect(ev).toMatchObject({ owner_user_id: DEMO_USERS.agent.id, group_id: 'grp-clifton-01', direction: 'inbound', subject: 'Viewing on Saturday' });
   });
@@ -101,7 +112,10 @@ describe('matching', () => {
 
   it('excludes every owner address (aliases too) from matching', async () => {
     // The owner says the vendor's address is one of theirs (an alias): it must not match.
-    const r = await file({ ownerAddresses: [DEMO_USERS.agent.email, DEMO_ADDRESSES.cliftonVendor], messages: [message({ from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })] });
+    const r = await file({
+      ownerAddresses: [DEMO_USERS.agent.email, DEMO_ADDRESSES.cliftonVendor],
+      messages: [message({ from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })],
+    });
     expect(r.json.outcomes[0]).toMatchObject({ status: 'unmatched', reason: 'no-matching-group' });
   });
 
@@ -179,13 +193,19 @@ describe('branch isolation', () => {
     const redland = await file({ ownerAddresses: [DEMO_USERS.redlandAgent.email], messages: [m] }, redlandToken);
     expect(redland.json.outcomes[0]).toMatchObject({ status: 'filed', groups: [expect.objectContaining({ name: expect.stringContaining('Cotham Hill') })] });
     // And the Clifton vendor is invisible to Redland.
-    const other = await file({ ownerAddresses: [DEMO_USERS.redlandAgent.email], messages: [message({ from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })] }, redlandToken);
+    const other = await file(
+      { ownerAddresses: [DEMO_USERS.redlandAgent.email], messages: [message({ from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })] },
+      redlandToken,
+    );
     expect(other.json.outcomes[0].status).toBe('unmatched');
   });
 
   it('shows each user only their own status and refuses someone else’s run id', async () => {
     const r = await file({ messages: [message()] });
-    const stolen = await file({ ownerAddresses: [DEMO_USERS.redlandAgent.email], runId: r.json.runId, messages: [message({ from: [{ address: DEMO_ADDRESSES.redlandOnly }] })] }, redlandToken);
+    const stolen = await file(
+      { ownerAddresses: [DEMO_USERS.redlandAgent.email], runId: r.json.runId, messages: [message({ from: [{ address: DEMO_ADDRESSES.redlandOnly }] })] },
+      redlandToken,
+    );
     expect(stolen.status).toBe(409);
     expect(stolen.json.code).toBe('run-conflict');
     const status = await call('GET', '/api/v1/status', { token: redlandToken });
@@ -194,20 +214,79 @@ describe('branch isolation', () => {
 });
 
 describe('bad input: always a 4xx with a code and a plain message, never a write', () => {
-  const cases: [string, () => Promise<{ status: number; json: any }>, number, string][] = [
+  const cases: [string, () => Promise<{ status: number; json: Json }>, number, string][] = [
     ['malformed JSON', () => call('POST', '/api/v1/mail/file', { token: agentToken, raw: '{"messages": [' }), 400, 'invalid-json'],
     ['empty JSON body', () => call('POST', '/api/v1/mail/file', { token: agentToken, raw: '' }), 400, 'invalid-json'],
     ['wrong types', () => call('POST', '/api/v1/mail/file', { token: agentToken, body: { ownerAddresses: 'me', messages: {} } }), 400, 'invalid-request'],
     ['a number where a string belongs', () => file({ messages: [{ ...message(), subject: 42 as unknown as string }] }), 400, 'invalid-request'],
-    ['more than 100 messages', () => file({ messages: Array.from({ length: 101 }, () => message({ from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })) }), 413, 'too-many-messages'],
-    ['a huge recipient header', () => file({ messages: [message({ to: Array.from({ length: 501 }, (_, i) => ({ address: `r${i}@example.com` })) })] }), 400, 'invalid-request'],
+    [
+      'more than 100 messages',
+      () => file({ messages: Array.from({ length: 101 }, () => message({ from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })) }),
+      413,
+      'too-many-messages',
+    ],
+    [
+      'a huge recipient header',
+      () => file({ messages: [message({ to: Array.from({ length: 501 }, (_, i) => ({ address: `r${i}@example.com` })) })] }),
+      400,
+      'invalid-request',
+    ],
     ['an absurdly long address', () => file({ messages: [message({ from: [{ address: `${'a'.repeat(400)}@example.com` }] })] }), 400, 'invalid-request'],
-    ['a body over the size limit', () => call('POST', '/api/v1/mail/file', { token: agentToken, raw: JSON.stringify({ ownerAddresses: [], messages: [], pad: 'x'.repeat(1_100_000) }) }), 413, 'request-too-large'],
-    ['a wrong content type', () => call('POST', '/api/v1/mail/file', { token: agentToken, raw: 'hello', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type'],
+    [
+      'a body over the size limit',
+      () => call('POST', '/api/v1/mail/file', { token: agentToken, raw: JSON.stringify({ ownerAddresses: [], messages: [], pad: 'x'.repeat(1_100_000) }) }),
+      413,
+      'request-too-large',
+    ],
+    [
+      'a wrong content type',
+      () => call('POST', '/api/v1/mail/file', { token: agentToken, raw: 'hello', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported-media-type',
+    ],
     ['a bad direction', () => file({ messages: [{ ...message(), direction: 'sideways' as 'inbound' }] }), 400, 'invalid-request'],
     ['a bad run id', () => file({ runId: '../../etc', messages: [message()] }), 400, 'invalid-request'],
-    ['a report with negative counts', () => call('POST', '/api/v1/sync/report', { token: agentToken, body: { runId: 'r1', source: 'graph', total: -1, sent: 0, received: 0, failed: 0, pending: 0, startedAt: '2026-11-20T10:00:00Z', finishedAt: '2026-11-20T10:00:01Z' } }), 400, 'invalid-request'],
-    ['a report with an unknown cause', () => call('POST', '/api/v1/sync/report', { token: agentToken, body: { runId: 'r2', source: 'graph', total: 0, sent: 0, received: 0, failed: 0, pending: 0, startedAt: '2026-11-20T10:00:00Z', finishedAt: '2026-11-20T10:00:01Z', error: { code: 'gremlins', message: 'x' } } }), 400, 'invalid-request'],
+    [
+      'a report with negative counts',
+      () =>
+        call('POST', '/api/v1/sync/report', {
+          token: agentToken,
+          body: {
+            runId: 'r1',
+            source: 'graph',
+            total: -1,
+            sent: 0,
+            received: 0,
+            failed: 0,
+            pending: 0,
+            startedAt: '2026-11-20T10:00:00Z',
+            finishedAt: '2026-11-20T10:00:01Z',
+          },
+        }),
+      400,
+      'invalid-request',
+    ],
+    [
+      'a report with an unknown cause',
+      () =>
+        call('POST', '/api/v1/sync/report', {
+          token: agentToken,
+          body: {
+            runId: 'r2',
+            source: 'graph',
+            total: 0,
+            sent: 0,
+            received: 0,
+            failed: 0,
+            pending: 0,
+            startedAt: '2026-11-20T10:00:00Z',
+            finishedAt: '2026-11-20T10:00:01Z',
+            error: { code: 'gremlins', message: 'x' },
+          },
+        }),
+      400,
+      'invalid-request',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, run, status, code) => {
@@ -234,7 +313,11 @@ describe('sync history and status', () => {
     const owner = [DEMO_USERS.admin.email];
     const fresh = await call('GET', '/api/v1/status', { token });
     expect(fresh.status).toBe(200);
-    expect(fresh.json as ApiStatus).toMatchObject({ user: { email: DEMO_USERS.admin.email, role: 'admin', branchId: 'branch-clifton' }, account: { kind: 'none', state: 'disconnected' }, recentFailures: [] });
+    expect(fresh.json as ApiStatus).toMatchObject({
+      user: { email: DEMO_USERS.admin.email, role: 'admin', branchId: 'branch-clifton' },
+      account: { kind: 'none', state: 'disconnected' },
+      recentFailures: [],
+    });
     expect(fresh.json.lastSync).toBeUndefined();
 
     const runId = '3f0b8c1e-0000-4000-8000-00000000000a';
@@ -248,20 +331,43 @@ describe('sync history and status', () => {
       { run_id: runId, internet_message_id: m2.internetMessageId, status: 'unmatched', reason: 'no-matching-group', group_ids: '[]' },
     ]);
 
-    const report = { runId, source: 'graph', total: 2, sent: 0, received: 1, failed: 1, pending: 0, startedAt: '2026-11-23T09:00:00.000Z', finishedAt: '2026-11-23T09:00:05.000Z', client: { version: '1.0.0', host: 'Outlook' } };
+    const report = {
+      runId,
+      source: 'graph',
+      total: 2,
+      sent: 0,
+      received: 1,
+      failed: 1,
+      pending: 0,
+      startedAt: '2026-11-23T09:00:00.000Z',
+      finishedAt: '2026-11-23T09:00:05.000Z',
+      client: { version: '1.0.0', host: 'Outlook' },
+    };
     expect((await call('POST', '/api/v1/sync/report', { token, body: report })).status).toBe(204);
     const ok = await call('GET', '/api/v1/status', { token });
     expect(ok.json.account).toEqual({ kind: 'office365', state: 'connected' });
     expect(ok.json.lastSync).toEqual({ runId, source: 'graph', finishedAt: report.finishedAt, total: 2, sent: 0, received: 1, failed: 1, pending: 0 });
 
-    const failing = { ...report, runId: 'run-2', finishedAt: '2026-11-23T09:10:00.000Z', received: 0, failed: 0, pending: 2, error: { code: 'authorisation-expired', message: 'Your sign-in to Microsoft 365 has expired.', providerCode: 'AADSTS700082' } };
+    const failing = {
+      ...report,
+      runId: 'run-2',
+      finishedAt: '2026-11-23T09:10:00.000Z',
+      received: 0,
+      failed: 0,
+      pending: 2,
+      error: { code: 'authorisation-expired', message: 'Your sign-in to Microsoft 365 has expired.', providerCode: 'AADSTS700082' },
+    };
     expect((await call('POST', '/api/v1/sync/report', { token, body: failing })).status).toBe(204);
     const broken = await call('GET', '/api/v1/status', { token });
     expect(broken.json.account).toEqual({ kind: 'office365', state: 'authorisation-failed', cause: 'authorisation-expired' });
     expect(broken.json.lastSync).toMatchObject({ runId: 'run-2', pending: 2, error: { code: 'authorisation-expired' } });
-    expect(broken.json.recentFailures).toEqual([{ at: expect.any(String), code: 'authorisation-expired', message: failing.error.message, providerCode: 'AADSTS700082' }]);
+    expect(broken.json.recentFailures).toEqual([
+      { at: expect.any(String), code: 'authorisation-expired', message: failing.error.message, providerCode: 'AADSTS700082' },
+    ]);
     const f = await adapter.ctx.db.selectFrom('failures').selectAll().where('user_id', '=', DEMO_USERS.admin.id).execute();
-    expect(f).toEqual([expect.objectContaining({ tenant_id: expect.any(String), branch_id: 'branch-clifton', code: 'authorisation-expired', provider_code: 'AADSTS700082' })]);
+    expect(f).toEqual([
+      expect.objectContaining({ tenant_id: expect.any(String), branch_id: 'branch-clifton', code: 'authorisation-expired', provider_code: 'AADSTS700082' }),
+    ]);
 
     // A per-mail cause (throttled) leaves the state as it was; a clean run reconnects.
     await call('POST', '/api/v1/sync/report', { token, body: { ...report, runId: 'run-3', error: { code: 'throttled', message: 'Slow down.' } } });
@@ -291,7 +397,11 @@ describe('service surface', () => {
   });
 
   it('allows CORS only from the add-in origin', async () => {
-    const pre = (origin: string) => fetch(`${adapter.url}/api/v1/mail/file`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const pre = (origin: string) =>
+      fetch(`${adapter.url}/api/v1/mail/file`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     const ok = await pre('https://localhost:3000');
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://localhost:3000');
     const evil = await pre('https://evil.example');

@@ -75,13 +75,33 @@ describe('token validation', () => {
     ['not yet valid (nbf in the future, beyond skew)', async () => `Bearer ${await adapter.mintToken(agent, {}, { notBeforeIn: 600 })}`, 'invalid-token'],
     ['wrong audience', async () => `Bearer ${await adapter.mintToken(agent, { aud: 'api://someone-else' })}`, 'invalid-token'],
     ['wrong issuer', async () => `Bearer ${await adapter.mintToken(agent, { iss: 'https://login.evil.example/x/v2.0' })}`, 'invalid-token'],
-    ['wrong tenant (issuer form matches, tenant not allowed)', async () => `Bearer ${await adapter.mintToken(agent, { tid: '00000000-0000-4000-8000-000000000bad' })}`, 'invalid-token'],
-    ['tenant claim that does not match the issuer', async () => `Bearer ${await adapter.mintToken(agent, { iss: adapter.issuer.issuerFor('00000000-0000-4000-8000-000000000bad') })}`, 'invalid-token'],
+    [
+      'wrong tenant (issuer form matches, tenant not allowed)',
+      async () => `Bearer ${await adapter.mintToken(agent, { tid: '00000000-0000-4000-8000-000000000bad' })}`,
+      'invalid-token',
+    ],
+    [
+      'tenant claim that does not match the issuer',
+      async () => `Bearer ${await adapter.mintToken(agent, { iss: adapter.issuer.issuerFor('00000000-0000-4000-8000-000000000bad') })}`,
+      'invalid-token',
+    ],
     ['missing access_as_user scope', async () => `Bearer ${await adapter.mintToken(agent, { scp: 'User.Read' })}`, 'invalid-token'],
     ['alg none', async () => `Bearer ${unsignedToken(decodePayload(await adapter.mintToken(agent)), { kid: adapter.issuer.kid })}`, 'invalid-token'],
-    ['HS256 signed with the public key', async () => `Bearer ${await hs256Token(decodePayload(await adapter.mintToken(agent)), await adapter.issuer.publicKeyPem(), adapter.issuer.kid)}`, 'invalid-token'],
-    ['tampered payload (other user)', async () => `Bearer ${tamperPayload(await adapter.mintToken(agent), (p) => ({ ...p, preferred_username: DEMO_USERS.admin.email, oid: 'x' }))}`, 'invalid-token'],
-    ['tampered payload (later expiry)', async () => `Bearer ${tamperPayload(await adapter.mintToken(agent), (p) => ({ ...p, exp: Number(p.exp) + 86400 }))}`, 'invalid-token'],
+    [
+      'HS256 signed with the public key',
+      async () => `Bearer ${await hs256Token(decodePayload(await adapter.mintToken(agent)), await adapter.issuer.publicKeyPem(), adapter.issuer.kid)}`,
+      'invalid-token',
+    ],
+    [
+      'tampered payload (other user)',
+      async () => `Bearer ${tamperPayload(await adapter.mintToken(agent), (p) => ({ ...p, preferred_username: DEMO_USERS.admin.email, oid: 'x' }))}`,
+      'invalid-token',
+    ],
+    [
+      'tampered payload (later expiry)',
+      async () => `Bearer ${tamperPayload(await adapter.mintToken(agent), (p) => ({ ...p, exp: Number(p.exp) + 86400 }))}`,
+      'invalid-token',
+    ],
     ['unknown kid', async () => `Bearer ${await adapter.mintToken(agent, {}, { kid: 'unknown-kid', privateKey: await strayKey() })}`, 'invalid-token'],
     ['known kid, key the issuer does not hold', async () => `Bearer ${await adapter.mintToken(agent, {}, { privateKey: await strayKey() })}`, 'invalid-token'],
     [
@@ -148,7 +168,10 @@ describe('local issuer token endpoint', () => {
   });
 
   it('serves its JWKS and OpenID metadata', async () => {
-    const meta = (await (await fetch(`${adapter.issuer.origin}/${adapter.issuer.tenant}/v2.0/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
+    const meta = (await (await fetch(`${adapter.issuer.origin}/${adapter.issuer.tenant}/v2.0/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      jwks_uri: string;
+    };
     expect(meta.issuer).toBe(adapter.issuer.issuerFor());
     const jwks = (await (await fetch(meta.jwks_uri)).json()) as { keys: { kid: string; kty: string; d?: string }[] };
     expect(jwks.keys.map((k) => k.kid)).toContain(adapter.issuer.kid);

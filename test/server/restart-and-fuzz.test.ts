@@ -67,7 +67,11 @@ describe('property: bad input never gives a 5xx', () => {
   afterAll(() => adapter.close());
 
   const post = async (body: string) => {
-    const res = await fetch(`${adapter.url}/api/v1/mail/file`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    const res = await fetch(`${adapter.url}/api/v1/mail/file`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
     const json = (await res.json()) as { code?: string; outcomes?: unknown[] };
     return { status: res.status, json };
   };
@@ -77,14 +81,24 @@ describe('property: bad input never gives a 5xx', () => {
     fc.string({ maxLength: 40 }),
     fc.constantFrom(DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonIdn, 'ZOË@BÜCHER.example', '"odd name"@example.com', 'a@b@c', '<>', ''),
   );
-  const junkValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }));
+  const junkValue = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }),
+  );
   const message = fc.record(
     {
       internetMessageId: fc.oneof(fc.string({ maxLength: 60 }), fc.constant('<p@example.com>'), junkValue),
       from: fc.oneof(fc.array(fc.record({ address, name: fc.string({ maxLength: 10 }) }, { requiredKeys: ['address'] }), { maxLength: 3 }), junkValue),
       to: fc.oneof(fc.array(fc.record({ address }), { maxLength: 4 }), junkValue),
       cc: fc.array(fc.record({ address }), { maxLength: 2 }),
-      date: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 20 })),
+      date: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string({ maxLength: 20 }),
+      ),
       subject: fc.oneof(fc.string({ maxLength: 50 }), junkValue),
       preview: fc.string({ maxLength: 50 }),
       direction: fc.oneof(fc.constantFrom('inbound', 'outbound'), junkValue),

@@ -6,6 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 
+// Response bodies are read loosely: the assertions check their shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 interface StandIn {
   url: string;
   requests: { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }[];
@@ -18,7 +22,13 @@ interface StandIn {
 const API_KEY = 'test-rezi-key-123';
 const CONTACTS: Record<string, { branch: string; groups: { id: string; name: string; ref?: string }[] }> = {
   'vendor@example.com': { branch: 'branch-clifton', groups: [{ id: 'G-1', name: '1 High Street — Vendor', ref: 'RZ1' }] },
-  'both@example.com': { branch: 'branch-clifton', groups: [{ id: 'G-2', name: '2 High Street — Buyer' }, { id: 'G-3', name: '3 High Street — Tenant' }] },
+  'both@example.com': {
+    branch: 'branch-clifton',
+    groups: [
+      { id: 'G-2', name: '2 High Street — Buyer' },
+      { id: 'G-3', name: '3 High Street — Tenant' },
+    ],
+  },
   'flaky@example.com': { branch: 'branch-clifton', groups: [{ id: 'G-FLAKY', name: '4 High Street — Landlord' }] },
   'redland@example.com': { branch: 'branch-redland', groups: [{ id: 'G-R', name: 'Redland group' }] },
 };
@@ -97,17 +107,25 @@ async function file(messages: unknown[]) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ ownerAddresses: [DEMO_USERS.agent.email], messages }),
   });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as Json };
 }
 
 it('files through the Rezi API, one lookup per batch, with stable idempotency keys', async () => {
   expect(adapter.ctx.directory.kind).toBe('Rezi API');
   const before = standIn.requests.length;
-  const batch = [msg('<r1@example.com>', 'vendor@example.com'), msg('<r2@example.com>', 'both@example.com'), msg('<r3@example.com>', 'nobody@example.com'), msg('<r4@example.com>', 'redland@example.com')];
+  const batch = [
+    msg('<r1@example.com>', 'vendor@example.com'),
+    msg('<r2@example.com>', 'both@example.com'),
+    msg('<r3@example.com>', 'nobody@example.com'),
+    msg('<r4@example.com>', 'redland@example.com'),
+  ];
   const first = await file(batch);
   expect(first.status).toBe(200);
   const [o1, o2, o3, o4] = first.json.outcomes;
-  expect(o1).toMatchObject({ status: 'filed', groups: [{ groupId: 'G-1', name: '1 High Street — Vendor', link: 'https://app.rezi.example/groups/RZ1', eventId: expect.stringMatching(/^EV-/) }] });
+  expect(o1).toMatchObject({
+    status: 'filed',
+    groups: [{ groupId: 'G-1', name: '1 High Street — Vendor', link: 'https://app.rezi.example/groups/RZ1', eventId: expect.stringMatching(/^EV-/) }],
+  });
   expect(o2.groups.map((g: { groupId: string }) => g.groupId)).toEqual(['G-2', 'G-3']);
   expect(o3).toMatchObject({ status: 'unmatched', reason: 'no-matching-group' });
   // The stand-in scopes lookups by branch: the Redland contact is invisible to a Clifton user.
@@ -118,7 +136,12 @@ it('files through the Rezi API, one lookup per batch, with stable idempotency ke
   const posts = calls.filter((c) => c.method === 'POST');
   expect(posts).toHaveLength(3);
   for (const p of posts) expect(p.headers['idempotency-key']).toMatch(/^[0-9a-f]{64}$/);
-  expect(JSON.parse(posts[0].body)).toMatchObject({ kind: 'email', internetMessageId: expect.stringMatching(/^<r[12]@example.com>$/), direction: 'inbound', ownerEmail: DEMO_USERS.agent.email });
+  expect(JSON.parse(posts[0].body)).toMatchObject({
+    kind: 'email',
+    internetMessageId: expect.stringMatching(/^<r[12]@example.com>$/),
+    direction: 'inbound',
+    ownerEmail: DEMO_USERS.agent.email,
+  });
 
   const again = await file(batch);
   expect(again.json.outcomes).toEqual(first.json.outcomes);

@@ -18,9 +18,30 @@ describe('store', () => {
     await db.insertInto('branches').values({ id: 'b1', name: 'Clifton', tenant_id: 't' }).execute();
     await db.insertInto('users').values({ id: 'u1', oid: null, tenant_id: 't', email: 'a@x.test', name: 'A', branch_id: 'b1', role: 'agent' }).execute();
     await db.insertInto('groups').values({ id: 'g1', branch_id: 'b1', name: 'G', kind: 'vendor', rezi_ref: null }).execute();
-    const ev = { owner_user_id: 'u1', internet_message_id: '<m@x>', group_id: 'g1', direction: 'inbound' as const, subject: 's', occurred_at: 'x', created_at: 'x' };
-    await db.insertInto('timeline_events').values({ id: 'e1', ...ev }).execute();
-    await expect(db.insertInto('timeline_events').values({ id: 'e2', ...ev }).execute()).rejects.toThrow(/UNIQUE/);
+    const ev = {
+      owner_user_id: 'u1',
+      internet_message_id: '<m@x>',
+      group_id: 'g1',
+      direction: 'inbound' as const,
+      subject: 's',
+      occurred_at: 'x',
+      created_at: 'x',
+    };
+    await db
+      .insertInto('timeline_events')
+      .values({ id: 'e1', ...ev })
+      .execute();
+    // Compare the message, not the class: better-sqlite3's native addon keeps the SqliteError class of the
+    // first jest sandbox that loaded it, so in a reused worker the error is not `instanceof Error` here.
+    const duplicate = await db
+      .insertInto('timeline_events')
+      .values({ id: 'e2', ...ev })
+      .execute()
+      .then(
+        () => 'no error',
+        (e: unknown) => String((e as { message?: unknown })?.message),
+      );
+    expect(duplicate).toMatch(/UNIQUE constraint failed: timeline_events/);
     await db.destroy();
     db = openDatabase(file);
     expect(await migrate(db)).toEqual([]);

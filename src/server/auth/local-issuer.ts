@@ -171,7 +171,9 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
       req.on('end', () => {
         let username: string | undefined;
         try {
-          const parsed = (req.headers['content-type'] ?? '').includes('json') ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(body));
+          const parsed = (req.headers['content-type'] ?? '').includes('json')
+            ? (JSON.parse(body) as Record<string, unknown>)
+            : Object.fromEntries(new URLSearchParams(body));
           username = typeof parsed.username === 'string' ? parsed.username.trim().toLowerCase() : undefined;
         } catch {
           username = undefined;

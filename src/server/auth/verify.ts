@@ -113,9 +113,22 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
       }
     }
     if (!row) {
-      throw new ApiHttpError(403, 'unknown-user', 'You are signed in, but your account is not set up in Rezi. Ask your Rezi administrator to add you to a branch.');
+      throw new ApiHttpError(
+        403,
+        'unknown-user',
+        'You are signed in, but your account is not set up in Rezi. Ask your Rezi administrator to add you to a branch.',
+      );
     }
-    return { id: row.id, tenantId: row.tenant_id, oid: row.oid, email: row.email, name: row.name, branchId: row.branch_id, branchName: row.branch_name, role: row.role };
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      oid: row.oid,
+      email: row.email,
+      name: row.name,
+      branchId: row.branch_id,
+      branchName: row.branch_name,
+      role: row.role,
+    };
   };
 
   return {

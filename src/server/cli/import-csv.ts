@@ -36,7 +36,13 @@ export async function importCsv(db: Kysely<Database>, text: string, options: { t
   const result: ImportResult = { rows: 0, branchesCreated: 0, groupsCreated: 0, contactsCreated: 0, addressesAdded: 0, skipped: [] };
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    }) as Record<string, string>[];
   } catch (e) {
     throw new Error(`The CSV file could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -61,7 +67,10 @@ export async function importCsv(db: Kysely<Database>, text: string, options: { t
         result.skipped.push({ line, reason: `group_kind must be one of ${GROUP_KINDS.join(', ')}` });
         continue;
       }
-      const raw = (r.email ?? '').split(';').map((e) => e.trim()).filter(Boolean);
+      const raw = (r.email ?? '')
+        .split(';')
+        .map((e) => e.trim())
+        .filter(Boolean);
       const emails = raw.map((e) => normaliseAddress(e));
       if (raw.length === 0 || emails.some((e) => !e)) {
         result.skipped.push({ line, reason: `not a valid email address: ${raw.find((_, j) => !emails[j]) ?? '(empty)'}` });
@@ -74,7 +83,13 @@ export async function importCsv(db: Kysely<Database>, text: string, options: { t
         await trx.insertInto('branches').values({ id: branch.id, name: branchName, tenant_id: options.tenantId }).execute();
         result.branchesCreated++;
       }
-      let group = await trx.selectFrom('groups').select('id').where('branch_id', '=', branch.id).where('name', '=', groupName).where('kind', '=', kind).executeTakeFirst();
+      let group = await trx
+        .selectFrom('groups')
+        .select('id')
+        .where('branch_id', '=', branch.id)
+        .where('name', '=', groupName)
+        .where('kind', '=', kind)
+        .executeTakeFirst();
       if (!group) {
         group = { id: idOf('grp', branch.id, groupName, kind) };
         await trx.insertInto('groups').values({ id: group.id, branch_id: branch.id, name: groupName, kind, rezi_ref: null }).execute();
@@ -104,7 +119,9 @@ export async function main(argv: string[]): Promise<number> {
   const tenant = tenantAt >= 0 ? args[tenantAt + 1] : undefined;
   const file = args.find((a, i) => !a.startsWith('--') && (tenantAt < 0 || i !== tenantAt + 1));
   if (!file) {
-    process.stderr.write('Usage: npm run import:csv -- <file.csv> [--tenant <tenant id>]\nColumns: branch, group_name, group_kind, contact_name, email (several separated by ;)\n');
+    process.stderr.write(
+      'Usage: npm run import:csv -- <file.csv> [--tenant <tenant id>]\nColumns: branch, group_name, group_kind, contact_name, email (several separated by ;)\n',
+    );
     return 2;
   }
   const config = loadConfig();

@@ -55,7 +55,8 @@ export function canonicalMessageId(raw: unknown): string | undefined {
  * labels): the full RFC 5322 parser would only lower-case it, so skip the parser. It costs ~50 µs an
  * address, which would dominate a 100-mail batch. Everything else takes the full path.
  */
-const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?!xn--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const PLAIN =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?!xn--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /** Same result as core normaliseAddress, fast for the common case. */
 export function normaliseFast(raw: string): string | undefined {
@@ -124,17 +125,32 @@ export function eventKey(messageKey: string, groupId: string): string {
 }
 
 /** Builds outcomes in request order from matched groups and recorded event ids. */
-export function assembleOutcomes(messages: readonly PreparedMessage[], matched: ReadonlyMap<number, FoundGroup[]>, eventIds: ReadonlyMap<string, string>): ApiFileOutcome[] {
+export function assembleOutcomes(
+  messages: readonly PreparedMessage[],
+  matched: ReadonlyMap<number, FoundGroup[]>,
+  eventIds: ReadonlyMap<string, string>,
+): ApiFileOutcome[] {
   return messages.map((m): ApiFileOutcome => {
     if (!m.ok) return { internetMessageId: m.internetMessageId, status: 'unmatched', reason: 'invalid-message', message: m.message };
     const groups = matched.get(m.index) ?? [];
     if (groups.length === 0) {
-      return { internetMessageId: m.internetMessageId, status: 'unmatched', reason: 'no-matching-group', message: 'No Rezi group card has a contact with the To or From address of this mail.' };
+      return {
+        internetMessageId: m.internetMessageId,
+        status: 'unmatched',
+        reason: 'no-matching-group',
+        message: 'No Rezi group card has a contact with the To or From address of this mail.',
+      };
     }
     const out: ApiMatchedGroup[] = [];
     for (const g of groups) {
       const eventId = eventIds.get(eventKey(m.key, g.groupId));
-      if (!eventId) return { internetMessageId: m.internetMessageId, status: 'error', cause: 'unknown', message: 'The timeline event could not be recorded; the mail stays in Queue for the next sync.' };
+      if (!eventId)
+        return {
+          internetMessageId: m.internetMessageId,
+          status: 'error',
+          cause: 'unknown',
+          message: 'The timeline event could not be recorded; the mail stays in Queue for the next sync.',
+        };
       out.push({ groupId: g.groupId, name: g.name, link: g.link, eventId });
     }
     return { internetMessageId: m.internetMessageId, status: 'filed', groups: out };

@@ -167,7 +167,9 @@ export class ReziApiDirectory implements DirectoryStore {
     } catch (e) {
       const cause = e instanceof SyncError ? e.code : 'server-unreachable';
       this.options.log?.warn({ cause }, 'Rezi API lookup failed');
-      throw new ApiHttpError(503, 'directory-unavailable', 'Rezi could not be reached to look up group cards. The mails stay in Queue; try again shortly.', { cause });
+      throw new ApiHttpError(503, 'directory-unavailable', 'Rezi could not be reached to look up group cards. The mails stay in Queue; try again shortly.', {
+        cause,
+      });
     }
     const byAddress = new Map<string, FoundGroup[]>();
     for (const [address, groups] of found) {
@@ -192,7 +194,14 @@ export class ReziApiDirectory implements DirectoryStore {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const [key, { m, groupId }] = next;
         try {
-          const event: ReziTimelineEvent = { kind: 'email', internetMessageId: m.key, direction: m.direction, subject: m.subject, occurredAt: m.occurredAt, ownerEmail: user.email };
+          const event: ReziTimelineEvent = {
+            kind: 'email',
+            internetMessageId: m.key,
+            direction: m.direction,
+            subject: m.subject,
+            occurredAt: m.occurredAt,
+            ownerEmail: user.email,
+          };
           const { id } = await this.client.addTimelineEvent(groupId, event, idempotencyKey(user, m.key, groupId));
           eventIds.set(key, id);
         } catch (e) {
@@ -203,7 +212,9 @@ export class ReziApiDirectory implements DirectoryStore {
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 8, queue.length) }, worker));
     return assembleOutcomes(messages, matched, eventIds).map((o) =>
-      o.status === 'error' ? { ...o, cause: 'server-unreachable', message: 'Rezi could not record the timeline event; the mail stays in Queue for the next sync.' } : o,
+      o.status === 'error'
+        ? { ...o, cause: 'server-unreachable', message: 'Rezi could not record the timeline event; the mail stays in Queue for the next sync.' }
+        : o,
     );
   }
 }

@@ -21,7 +21,13 @@ export const DEMO_USERS = {
   agent: { id: 'user-agent', email: 'agent@brightwells.co.uk', name: 'Alex Morgan', branch: DEMO_BRANCHES.clifton, role: 'agent' as Role },
   admin: { id: 'user-it', email: 'it@brightwells.co.uk', name: 'Priya Shah', branch: DEMO_BRANCHES.clifton, role: 'admin' as Role },
   redlandAgent: { id: 'user-redland', email: 'redland@brightwells.co.uk', name: 'Tom Hughes', branch: DEMO_BRANCHES.redland, role: 'agent' as Role },
-  southvilleAgent: { id: 'user-southville', email: 'southville@brightwells.co.uk', name: 'Grace Okafor', branch: DEMO_BRANCHES.southville, role: 'agent' as Role },
+  southvilleAgent: {
+    id: 'user-southville',
+    email: 'southville@brightwells.co.uk',
+    name: 'Grace Okafor',
+    branch: DEMO_BRANCHES.southville,
+    role: 'agent' as Role,
+  },
 } as const;
 
 /** Addresses with known matches, for tests and the e2e run. */
@@ -57,20 +63,120 @@ const LABEL: Record<GroupKind, string> = { vendor: 'Vendor', buyer: 'Buyer', lan
 function demoGroups(): DemoGroup[] {
   const a = DEMO_ADDRESSES;
   const fixed: DemoGroup[] = [
-    { branch: 'clifton', name: '14 Elm Road, Clifton, BS8 1AB — Vendor', kind: 'vendor', contacts: [{ name: 'Sarah Whitfield', emails: [a.cliftonVendor, 'sarah.w@example.co.uk'] }] },
-    { branch: 'clifton', name: '27 Hampton Park, Redland, BS6 6LH — Buyer', kind: 'buyer', contacts: [{ name: 'James Okoro', emails: [a.cliftonTwoGroups] }, { name: 'Amara Okoro', emails: ['amara.okoro@example.org'] }] },
-    { branch: 'clifton', name: 'Flat 2, 9 Caledonia Place, Clifton, BS8 4DH — Tenant', kind: 'tenant', contacts: [{ name: 'James Okoro', emails: [a.cliftonTwoGroups] }] },
-    { branch: 'clifton', name: '3 Royal York Crescent, Clifton, BS8 4JZ — Landlord', kind: 'landlord', contacts: [{ name: 'Henry Pemberton', emails: [a.cliftonLandlord] }] },
+    {
+      branch: 'clifton',
+      name: '14 Elm Road, Clifton, BS8 1AB — Vendor',
+      kind: 'vendor',
+      contacts: [{ name: 'Sarah Whitfield', emails: [a.cliftonVendor, 'sarah.w@example.co.uk'] }],
+    },
+    {
+      branch: 'clifton',
+      name: '27 Hampton Park, Redland, BS6 6LH — Buyer',
+      kind: 'buyer',
+      contacts: [
+        { name: 'James Okoro', emails: [a.cliftonTwoGroups] },
+        { name: 'Amara Okoro', emails: ['amara.okoro@example.org'] },
+      ],
+    },
+    {
+      branch: 'clifton',
+      name: 'Flat 2, 9 Caledonia Place, Clifton, BS8 4DH — Tenant',
+      kind: 'tenant',
+      contacts: [{ name: 'James Okoro', emails: [a.cliftonTwoGroups] }],
+    },
+    {
+      branch: 'clifton',
+      name: '3 Royal York Crescent, Clifton, BS8 4JZ — Landlord',
+      kind: 'landlord',
+      contacts: [{ name: 'Henry Pemberton', emails: [a.cliftonLandlord] }],
+    },
     { branch: 'clifton', name: '8 Sion Hill, Clifton, BS8 4AZ — Applicant', kind: 'applicant', contacts: [{ name: 'Zoë Brandt', emails: [a.cliftonIdn] }] },
     { branch: 'redland', name: '41 Cotham Hill, Cotham, BS6 6JY — Vendor', kind: 'vendor', contacts: [{ name: 'Fiona Gallagher', emails: [a.redlandOnly] }] },
   ];
   const streets: Record<keyof typeof DEMO_BRANCHES, string[]> = {
-    clifton: ['Whiteladies Road, Clifton, BS8 2PR', 'Princess Victoria Street, Clifton, BS8 4BX', 'Pembroke Road, Clifton, BS8 3EG', 'Canynge Square, Clifton, BS8 3LA', 'Richmond Terrace, Clifton, BS8 1AB', 'Worcester Terrace, Clifton, BS8 3JW', 'Victoria Square, Clifton, BS8 4EU', 'Gloucester Row, Clifton, BS8 4AW'],
-    redland: ['Zetland Road, Redland, BS6 7AG', 'Chandos Road, Redland, BS6 6PG', 'Lansdown Road, Redland, BS6 6NS', 'Woodstock Road, Redland, BS6 7EL', 'Clarendon Road, Redland, BS6 7EX', 'Elgin Park, Redland, BS6 6RU', 'Cranbrook Road, Redland, BS6 7BT', 'Belvedere Road, Redland, BS6 7JG'],
-    southville: ['North Street, Southville, BS3 1HT', 'Greville Road, Southville, BS3 1LL', 'Stackpool Road, Southville, BS3 1NQ', 'Raleigh Road, Southville, BS3 1QR', 'Beauley Road, Southville, BS3 1QG', 'Cotswold Road, Windmill Hill, BS3 4NX', 'Dean Lane, Southville, BS3 1DB', 'Mount Pleasant Terrace, Southville, BS3 1LF'],
+    clifton: [
+      'Whiteladies Road, Clifton, BS8 2PR',
+      'Princess Victoria Street, Clifton, BS8 4BX',
+      'Pembroke Road, Clifton, BS8 3EG',
+      'Canynge Square, Clifton, BS8 3LA',
+      'Richmond Terrace, Clifton, BS8 1AB',
+      'Worcester Terrace, Clifton, BS8 3JW',
+      'Victoria Square, Clifton, BS8 4EU',
+      'Gloucester Row, Clifton, BS8 4AW',
+    ],
+    redland: [
+      'Zetland Road, Redland, BS6 7AG',
+      'Chandos Road, Redland, BS6 6PG',
+      'Lansdown Road, Redland, BS6 6NS',
+      'Woodstock Road, Redland, BS6 7EL',
+      'Clarendon Road, Redland, BS6 7EX',
+      'Elgin Park, Redland, BS6 6RU',
+      'Cranbrook Road, Redland, BS6 7BT',
+      'Belvedere Road, Redland, BS6 7JG',
+    ],
+    southville: [
+      'North Street, Southville, BS3 1HT',
+      'Greville Road, Southville, BS3 1LL',
+      'Stackpool Road, Southville, BS3 1NQ',
+      'Raleigh Road, Southville, BS3 1QR',
+      'Beauley Road, Southville, BS3 1QG',
+      'Cotswold Road, Windmill Hill, BS3 4NX',
+      'Dean Lane, Southville, BS3 1DB',
+      'Mount Pleasant Terrace, Southville, BS3 1LF',
+    ],
   };
-  const first = ['Oliver', 'Amelia', 'Harry', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Jack', 'Ivy', 'Leo', 'Freya', 'Arthur', 'Florence', 'Oscar', 'Rosie', 'Charlie', 'Evie', 'Theo', 'Poppy', 'Alfie', 'Sophie', 'Henry', 'Lily'];
-  const last = ['Bennett', 'Clarke', 'Davies', 'Evans', 'Fletcher', 'Griffiths', 'Harrison', 'Jenkins', 'Khan', 'Lloyd', 'Marsh', 'Nash', 'Owens', 'Patel', 'Quinn', 'Rees', 'Stevens', 'Turner', 'Underwood', 'Vaughan', 'Walsh', 'Young', 'Ahmed', 'Barker'];
+  const first = [
+    'Oliver',
+    'Amelia',
+    'Harry',
+    'Isla',
+    'George',
+    'Ava',
+    'Noah',
+    'Mia',
+    'Jack',
+    'Ivy',
+    'Leo',
+    'Freya',
+    'Arthur',
+    'Florence',
+    'Oscar',
+    'Rosie',
+    'Charlie',
+    'Evie',
+    'Theo',
+    'Poppy',
+    'Alfie',
+    'Sophie',
+    'Henry',
+    'Lily',
+  ];
+  const last = [
+    'Bennett',
+    'Clarke',
+    'Davies',
+    'Evans',
+    'Fletcher',
+    'Griffiths',
+    'Harrison',
+    'Jenkins',
+    'Khan',
+    'Lloyd',
+    'Marsh',
+    'Nash',
+    'Owens',
+    'Patel',
+    'Quinn',
+    'Rees',
+    'Stevens',
+    'Turner',
+    'Underwood',
+    'Vaughan',
+    'Walsh',
+    'Young',
+    'Ahmed',
+    'Barker',
+  ];
   const kinds: GroupKind[] = ['vendor', 'buyer', 'landlord', 'tenant', 'vendor', 'applicant', 'tenant', 'buyer'];
   const domains = ['example.com', 'example.org', 'example.net', 'example.co.uk'];
   const generated: DemoGroup[] = [];
@@ -106,7 +212,17 @@ export async function loadDemoData(db: Kysely<Database>, tenantId: string = DEMO
       .execute();
     await trx
       .insertInto('users')
-      .values(Object.values(DEMO_USERS).map((u) => ({ id: u.id, oid: null, tenant_id: tenantId, email: u.email, name: u.name, branch_id: u.branch.id, role: u.role })))
+      .values(
+        Object.values(DEMO_USERS).map((u) => ({
+          id: u.id,
+          oid: null,
+          tenant_id: tenantId,
+          email: u.email,
+          name: u.name,
+          branch_id: u.branch.id,
+          role: u.role,
+        })),
+      )
       .execute();
     const counters: Record<string, number> = {};
     const groups: Database['groups'][] = [];

@@ -5,6 +5,7 @@
  */
 import { type Kysely, type Migration, sql } from 'kysely';
 import { imapMigrations } from '../imap/migrations';
+import { supportMigrations } from '../support/migrations';
 
 // Kysely<any> is the documented type for migrations: they must not depend on today's schema types.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -140,4 +141,4 @@ function sqlIn(column: string, values: string[]) {
   return sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 }
 
-export const migrations: Record<string, Migration> = { ...core, ...imapMigrations };
+export const migrations: Record<string, Migration> = { ...core, ...imapMigrations, ...supportMigrations };
