@@ -86,7 +86,7 @@ const STATUS_CARD = '[aria-labelledby="status-heading"]';
 
 async function openPane(hostScenario: Record<string, unknown>): Promise<Opened> {
   const dark = hostScenario.theme === 'dark';
-  const context = await env.browser.newContext({ viewport: { width: 1100, height: 760 }, colorScheme: dark ? 'dark' : 'light', locale: 'en-GB' });
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 1000 }, colorScheme: dark ? 'dark' : 'light', locale: 'en-GB' });
   openContexts.push(context);
   // In every frame, before any script: note when the status card first appears (ms since that
   // frame's navigation started), for the pane's time-to-status figure.

@@ -135,20 +135,37 @@
       // Legacy Exchange tokens are being turned off: the add-in must not rely on them.
       var a = splitArgs(arguments);
       later(function () {
-        if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext, { name: 'GenericTokenError', message: 'Legacy tokens are turned off.', code: 9018 }));
+        if (a.callback)
+          a.callback(asyncResult(undefined, a.options.asyncContext, { name: 'GenericTokenError', message: 'Legacy tokens are turned off.', code: 9018 }));
       });
     },
   };
 
   function theme() {
     return dark
-      ? { bodyBackgroundColor: '#292827', bodyForegroundColor: '#ffffff', controlBackgroundColor: '#3b3a39', controlForegroundColor: '#ffffff', themeId: 'Black', isDarkTheme: true }
-      : { bodyBackgroundColor: '#ffffff', bodyForegroundColor: '#323130', controlBackgroundColor: '#ffffff', controlForegroundColor: '#323130', themeId: 'Colorful', isDarkTheme: false };
+      ? {
+          bodyBackgroundColor: '#292827',
+          bodyForegroundColor: '#ffffff',
+          controlBackgroundColor: '#3b3a39',
+          controlForegroundColor: '#ffffff',
+          themeId: 'Black',
+          isDarkTheme: true,
+        }
+      : {
+          bodyBackgroundColor: '#ffffff',
+          bodyForegroundColor: '#323130',
+          controlBackgroundColor: '#ffffff',
+          controlForegroundColor: '#323130',
+          themeId: 'Colorful',
+          isDarkTheme: false,
+        };
   }
 
   var requirementSets = { mailbox: '1.13', nestedappauth: '1.1', identityapi: '1.3', dialogapi: '1.2' };
   function versionAtMost(asked, have) {
-    var a = String(asked || '1.1').split('.').map(Number);
+    var a = String(asked || '1.1')
+      .split('.')
+      .map(Number);
     var h = String(have).split('.').map(Number);
     for (var i = 0; i < Math.max(a.length, h.length); i++) {
       var x = a[i] || 0;
@@ -221,7 +238,10 @@
           var a = splitArgs(Array.prototype.slice.call(arguments, 1));
           note('displayDialogAsync', {});
           later(function () {
-            if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext, { name: 'NotSupported', message: 'Dialogs are not available in the test host.', code: 12007 }));
+            if (a.callback)
+              a.callback(
+                asyncResult(undefined, a.options.asyncContext, { name: 'NotSupported', message: 'Dialogs are not available in the test host.', code: 12007 }),
+              );
           });
         },
       },
@@ -262,7 +282,10 @@
       cb();
     });
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { setTimeout(becomeReady, 0); });
+  if (document.readyState === 'loading')
+    document.addEventListener('DOMContentLoaded', function () {
+      setTimeout(becomeReady, 0);
+    });
   else setTimeout(becomeReady, 0);
 
   window.Office = Office;
@@ -271,7 +294,14 @@
   var listeners = [];
   var consented = scenario.consented !== false;
   var environment = 'login.microsoftonline.com';
-  var account = { homeAccountId: oid + '.' + tenantId, environment: environment, tenantId: tenantId, username: user.email, localAccountId: oid, name: user.name };
+  var account = {
+    homeAccountId: oid + '.' + tenantId,
+    environment: environment,
+    tenantId: tenantId,
+    username: user.email,
+    localAccountId: oid,
+    name: user.name,
+  };
 
   function respond(envelope) {
     var text = JSON.stringify(envelope);
@@ -294,7 +324,9 @@
       status: f.status || 'USER_INTERACTION_REQUIRED',
       code: f.code || 'invalid_grant',
       subError: f.subError || '',
-      description: f.description || 'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+      description:
+        f.description ||
+        'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
     };
   }
 
@@ -305,7 +337,11 @@
     var err = tokenFailure(kind);
     if (err) return failure(request.requestId, err);
     if (!interactive && !consented) {
-      return failure(request.requestId, { status: 'USER_INTERACTION_REQUIRED', code: 'interaction_required', description: 'AADSTS65001: The user or administrator has not consented to use the application.' });
+      return failure(request.requestId, {
+        status: 'USER_INTERACTION_REQUIRED',
+        code: 'interaction_required',
+        description: 'AADSTS65001: The user or administrator has not consented to use the application.',
+      });
     }
     if (interactive) consented = true;
     fetch('/__host/token', {
@@ -322,7 +358,14 @@
           messageType: 'NestedAppAuthResponse',
           requestId: request.requestId,
           success: true,
-          token: { access_token: t.access_token, id_token: t.id_token, expires_in: t.expires_in, scope: t.scope, properties: null, authority: 'https://' + environment + '/' + tenantId },
+          token: {
+            access_token: t.access_token,
+            id_token: t.id_token,
+            expires_in: t.expires_in,
+            scope: t.scope,
+            properties: null,
+            authority: 'https://' + environment + '/' + tenantId,
+          },
           account: account,
         });
       })
@@ -373,7 +416,11 @@
           consented = scenario.consented !== false ? consented : false;
           return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true });
         default:
-          return failure(request.requestId, { status: 'PERSISTENT_ERROR', code: 'unsupported_method', description: 'The test host does not know ' + request.method });
+          return failure(request.requestId, {
+            status: 'PERSISTENT_ERROR',
+            code: 'unsupported_method',
+            description: 'The test host does not know ' + request.method,
+          });
       }
     },
   };
