@@ -170,10 +170,22 @@ export class ImapMailbox implements Mailbox {
     return tree;
   }
 
+  private opening?: Promise<void>;
+
+  /** Selects Queue unless it is selected; concurrent callers (the engine moves destinations at once) share one SELECT. */
   private async openQueue(folders: FolderTree): Promise<void> {
     if (this.client.mailbox && this.client.mailbox.path === folders.queue && this.queuePath === folders.queue) return;
-    await this.client.mailboxOpen(folders.queue);
-    this.queuePath = folders.queue;
+    this.opening ??= this.client.mailboxOpen(folders.queue).then(
+      () => {
+        this.queuePath = folders.queue;
+        this.opening = undefined;
+      },
+      (e: unknown) => {
+        this.opening = undefined;
+        throw e;
+      },
+    );
+    await this.opening;
   }
 
   async listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]> {
