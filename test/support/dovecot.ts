@@ -166,7 +166,13 @@ protocol imap {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // If the test process ends without stop() (a crash, a killed run), take Dovecot with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => {
+    exited = true;
+    process.removeListener('exit', killOnExit);
+  });
   const log = () => {
     try {
       return readFileSync(path.join(dir, 'dovecot.log'), 'utf8');
