@@ -48,7 +48,7 @@ export interface Config {
     /** Group links are `${webUrl}${groupRef}`. */
     webUrl: string;
   };
-  imap: { key?: string; keyFile?: string };
+  imap: { key?: string; keyFile?: string; previous?: string };
   logLevel: LogLevel;
   /** Load the demo data set when the store is empty. */
   demoData: boolean;
@@ -159,7 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: allowedOrigins.map((o) => o.replace(/\/$/, '')),
     auth: { issuers, jwksUrl, audience, allowedTenants, localIssuer, localIssuerPort },
     rezi: { apiUrl, apiKey, webUrl },
-    imap: { key: get('IMAP_KEY'), keyFile: get('IMAP_KEY_FILE') },
+    imap: { key: get('IMAP_KEY'), keyFile: get('IMAP_KEY_FILE'), previous: get('IMAP_KEY_PREVIOUS') },
     logLevel,
     demoData: flag('DEMO_DATA', true),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),

@@ -4,6 +4,7 @@
  */
 import type { ApiStatus } from '../core/api';
 import type { AuthUser, ServerContext } from './context';
+import { imapStatusFields } from './imap/accounts';
 import { assessOutage } from './outage';
 
 export const RECENT_FAILURES = 10;
@@ -12,7 +13,7 @@ export const RECENT_FAILURE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user: AuthUser): Promise<ApiStatus> {
   const { db } = ctx;
-  const [account, last, failures, outage] = await Promise.all([
+  const [account, last, failures, outage, imap] = await Promise.all([
     db.selectFrom('account_state').selectAll().where('user_id', '=', user.id).executeTakeFirst(),
     db
       .selectFrom('sync_runs')
@@ -32,6 +33,8 @@ export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user
       .execute(),
     // Several users of the tenant (or branch server) failing provider-side at once: src/server/outage.ts.
     assessOutage(db, user, { now: ctx.clock() }),
+    // IMAP: the username shown back (never the password) and whether the branch has server settings.
+    imapStatusFields(db, user),
   ]);
 
   const status: ApiStatus = {
@@ -54,6 +57,8 @@ export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user
       ...(last.error_code ? { error: { code: last.error_code, message: last.error_message ?? '' } } : {}),
     };
   }
+  status.account.branchConfigured = imap.branchConfigured;
+  if (imap.username && status.account.kind === 'imap') status.account.username = imap.username;
   if (outage) status.outage = outage;
   return status;
 }

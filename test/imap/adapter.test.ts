@@ -20,7 +20,7 @@ const PASSWORD = 'Imap-Secret-Pa55-7Hq2';
 const agent = { user: DEMO_USERS.agent.email, password: PASSWORD };
 const redland = { user: DEMO_USERS.redlandAgent.email, password: `${PASSWORD}-r` };
 const southville = { user: DEMO_USERS.southvilleAgent.email, password: `${PASSWORD}-s` };
-const BRANCH_WORDS = "Your branch is not set up for email sync yet — ask your IT support to send the branch's IMAP details";
+const BRANCH_WORDS = 'Your branch is not set up for email sync yet — ask your IT support to send the branch’s IMAP details.';
 
 function authUser(u: (typeof DEMO_USERS)[keyof typeof DEMO_USERS]): AuthUser {
   return { id: u.id, tenantId: DEMO_TENANT, oid: null, email: u.email, name: u.name, branchId: u.branch.id, branchName: u.branch.name, role: u.role };

@@ -345,7 +345,7 @@ describe('sync history and status', () => {
     };
     expect((await call('POST', '/api/v1/sync/report', { token, body: report })).status).toBe(204);
     const ok = await call('GET', '/api/v1/status', { token });
-    expect(ok.json.account).toEqual({ kind: 'office365', state: 'connected' });
+    expect(ok.json.account).toEqual({ kind: 'office365', state: 'connected', branchConfigured: false });
     expect(ok.json.lastSync).toEqual({ runId, source: 'graph', finishedAt: report.finishedAt, total: 2, sent: 0, received: 1, failed: 1, pending: 0 });
 
     const failing = {
@@ -359,7 +359,7 @@ describe('sync history and status', () => {
     };
     expect((await call('POST', '/api/v1/sync/report', { token, body: failing })).status).toBe(204);
     const broken = await call('GET', '/api/v1/status', { token });
-    expect(broken.json.account).toEqual({ kind: 'office365', state: 'authorisation-failed', cause: 'authorisation-expired' });
+    expect(broken.json.account).toEqual({ kind: 'office365', state: 'authorisation-failed', cause: 'authorisation-expired', branchConfigured: false });
     expect(broken.json.lastSync).toMatchObject({ runId: 'run-2', pending: 2, error: { code: 'authorisation-expired' } });
     expect(broken.json.recentFailures).toEqual([
       { at: expect.any(String), code: 'authorisation-expired', message: failing.error.message, providerCode: 'AADSTS700082' },
@@ -373,7 +373,7 @@ describe('sync history and status', () => {
     await call('POST', '/api/v1/sync/report', { token, body: { ...report, runId: 'run-3', error: { code: 'throttled', message: 'Slow down.' } } });
     expect((await call('GET', '/api/v1/status', { token })).json.account.state).toBe('authorisation-failed');
     await call('POST', '/api/v1/sync/report', { token, body: { ...report, runId: 'run-4' } });
-    expect((await call('GET', '/api/v1/status', { token })).json.account).toEqual({ kind: 'office365', state: 'connected' });
+    expect((await call('GET', '/api/v1/status', { token })).json.account).toEqual({ kind: 'office365', state: 'connected', branchConfigured: false });
   });
 });
 

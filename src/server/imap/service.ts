@@ -3,6 +3,7 @@
  * Sync for an agent. Start Sync runs the core engine server-side with ImapMailbox and the adapter's
  * own directory, and records the run exactly as a pane sync is recorded (history.finishRun).
  */
+import { explain } from '../../core/explain';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { ApiSyncReport } from '../../core/api';
@@ -22,7 +23,8 @@ import { imapError } from './errors';
 import { ImapMailbox, type CommandCounts } from './mailbox';
 import { getBranchSettings, putBranchSettings, settingsToApi, validateSettings, type ValidationMessage } from './settings';
 
-export const BRANCH_NOT_CONFIGURED_MESSAGE = "Your branch is not set up for email sync yet — ask your IT support to send the branch's IMAP details";
+// Seed 001's words, shared with the pane through core/explain.ts.
+export const BRANCH_NOT_CONFIGURED_MESSAGE = explain('not-configured').explanation;
 
 /** Engine batch size: 1,000 mails → one directory call and one MOVE per destination. */
 const SYNC_BATCH = 1000;
@@ -329,8 +331,7 @@ const services = new WeakMap<ServerContext, ImapService>();
 export async function imapServiceFor(ctx: ServerContext): Promise<ImapService> {
   let service = services.get(ctx);
   if (!service) {
-    const previous = (ctx.config.imap as { previous?: string }).previous ?? process.env.IMAP_KEY_PREVIOUS;
-    const load = () => cipherFromConfig({ ...ctx.config, imap: { ...ctx.config.imap, previous } });
+    const load = () => cipherFromConfig(ctx.config);
     const stored = await imapDb(ctx.db).selectFrom('imap_accounts').select('user_id').limit(1).executeTakeFirst();
     const keyConfigured = Boolean(ctx.config.imap.key) || fs.existsSync(keyFilePath(ctx.config));
     service = new ImapService(ctx, keyConfigured || stored ? load() : load);
