@@ -37,8 +37,21 @@ export interface AxeViolation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
+/**
+ * Waits for running finite animations and transitions (Fluent fades content in) to end, at most 3 s:
+ * axe measuring colour contrast halfway through a fade reports a contrast the user never sees.
+ */
+export async function settled(frame: Frame): Promise<void> {
+  await frame.evaluate(async () => {
+    const finite = document.getAnimations().filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
+    await Promise.race([Promise.all(finite.map((a) => a.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, 3000))]);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+}
+
 /** Runs axe-core (WCAG 2.x A/AA rules) in the frame; returns the serious and critical violations. */
 export async function seriousAxeViolations(frame: Frame): Promise<AxeViolation[]> {
+  await settled(frame);
   const has = await frame.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
   if (!has) await frame.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await frame.evaluate(async () => {
