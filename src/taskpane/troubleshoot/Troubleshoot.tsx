@@ -30,8 +30,6 @@ import { copyText } from './clipboard';
 import { type Observations, observe } from './observe';
 
 export interface TroubleshootProps extends TroubleshootViewProps {
-  /** The add-in's version, for the support report. */
-  clientVersion?: string;
   /** Clock (tests). */
   now?: () => Date;
 }
