@@ -158,6 +158,9 @@ export function connectionOf(s: PaneState): Connection {
   if (s.problem && problemState) return { state: problemState, cause: s.problem.code, needsSignIn: false };
   const imap = s.status?.account.kind === 'imap';
   if (s.account === null && !imap) return { state: 'disconnected', needsSignIn: true };
+  // Signed in to Microsoft 365 but never synced: the adapter has no account state yet, and a working
+  // sign-in is what "Connected" means for the Office 365 path.
+  if (s.account && (!s.status || s.status.account.kind === 'none')) return { state: 'connected', needsSignIn: false };
   if (s.status) {
     const { state, cause } = s.status.account;
     return { state, cause: state === 'connected' ? undefined : cause, needsSignIn: false };

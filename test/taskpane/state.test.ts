@@ -13,6 +13,18 @@ describe('pane state', () => {
     expect(connectionOf(run(s, { type: 'run-started', kind: 'selected' })).state).toBe('syncing');
   });
 
+  it('is Connected when signed in to Microsoft 365 before the first sync (the adapter has no account state yet)', () => {
+    const firstRun = run(initialState, { type: 'loaded', account: JANE, status: status({ kind: 'none', state: 'disconnected' }) });
+    expect(connectionOf(firstRun)).toEqual({ state: 'connected', needsSignIn: false });
+    // A recorded failure still wins over a working sign-in.
+    const failed = run(initialState, {
+      type: 'loaded',
+      account: JANE,
+      status: status({ kind: 'office365', state: 'disconnected', cause: 'server-unreachable' }),
+    });
+    expect(connectionOf(failed)).toEqual({ state: 'disconnected', cause: 'server-unreachable', needsSignIn: false });
+  });
+
   it('a run stopped by a connection cause shows it; a later clean run clears it', () => {
     const failed = run(
       initialState,
