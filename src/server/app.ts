@@ -7,7 +7,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ApiError, ApiFileRequest, ApiFileResponse, ApiSyncReport } from '../core/api';
+import type { ApiError, ApiFileOutcome, ApiFileRequest, ApiFileResponse, ApiSyncReport } from '../core/api';
 import { API_PREFIX, MAX_FILE_BATCH } from '../core/api';
 import { errorResponses, sharedSchemas } from './api-schemas';
 import type { ServerContext } from './context';
@@ -172,11 +172,22 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
         },
         async (req) => {
           const user = req.user;
-          // Refuse someone else's run id before anything is written.
-          await assertRunUsable(ctx.db, user, req.body.runId);
-          const outcomes = await ctx.directory.fileBatch(user, req.body);
-          const runId = await ensureRun(ctx.db, user, req.body.runId, 'graph', ctx.clock());
-          await recordOutcomes(ctx.db, runId, outcomes);
+          let runId: string;
+          let outcomes: ApiFileOutcome[];
+          if (ctx.directory.fileBatchAndRecord) {
+            // Events, run and outcomes in one transaction (one commit); someone else's run id throws and rolls it all back.
+            ({ outcomes, recorded: runId } = await ctx.directory.fileBatchAndRecord(user, req.body, async (trx, filed) => {
+              const id = await ensureRun(trx, user, req.body.runId, 'graph', ctx.clock());
+              await recordOutcomes(trx, id, filed);
+              return id;
+            }));
+          } else {
+            // Refuse someone else's run id before anything is written.
+            await assertRunUsable(ctx.db, user, req.body.runId);
+            outcomes = await ctx.directory.fileBatch(user, req.body);
+            runId = await ensureRun(ctx.db, user, req.body.runId, 'graph', ctx.clock());
+            await recordOutcomes(ctx.db, runId, outcomes);
+          }
           const filed = outcomes.filter((o) => o.status === 'filed').length;
           req.log.info({ runId, messages: outcomes.length, filed }, 'batch filed');
           return { runId, outcomes };

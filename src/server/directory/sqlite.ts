@@ -2,9 +2,9 @@
  * The embedded directory: groups, contacts and timeline events in the adapter's own store.
  *
  * One lookup query per batch (all addresses at once, `address in (…)`, branch-scoped), then one
- * transaction that inserts every (owner, message, group) event with ON CONFLICT DO NOTHING and reads
- * the ids back: the unique key, not memory, makes filing exactly-once across concurrent requests,
- * retries and restarts.
+ * transaction that inserts every (owner, message, group) event with ON CONFLICT DO NOTHING RETURNING
+ * the new ids and reads back the ones that already existed: the unique key, not memory, makes filing
+ * exactly-once across concurrent requests, retries and restarts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -12,7 +12,7 @@ import type { ApiFileOutcome, ApiFileRequest } from '../../core/api';
 import type { AuthUser } from '../context';
 import type { Database, TimelineEventTable } from '../store/schema';
 import { assembleOutcomes, chunk, eventKey, type FoundGroup, groupLink, groupsFor, prepareBatch } from './matching';
-import type { DirectoryStore } from './types';
+import type { DirectoryStore, RecordBatch } from './types';
 
 /** Bound parameters per statement, well under SQLite's limit (32,766) and PostgreSQL's (65,535). */
 const LOOKUP_CHUNK = 2000;
@@ -59,6 +59,15 @@ export class SqliteDirectory implements DirectoryStore {
   }
 
   async fileBatch(user: AuthUser, request: ApiFileRequest): Promise<ApiFileOutcome[]> {
+    return (await this.fileBatchAndRecord(user, request, async () => undefined)).outcomes;
+  }
+
+  /**
+   * Lookup outside the write transaction (a read, WAL lets it run beside writers), then one short
+   * transaction: insert the events (ON CONFLICT DO NOTHING … RETURNING the new ones), read back only
+   * the keys that already existed (retries, concurrent duplicates), and the caller's `record`.
+   */
+  async fileBatchAndRecord<T>(user: AuthUser, request: ApiFileRequest, record: RecordBatch<T>): Promise<{ outcomes: ApiFileOutcome[]; recorded: T }> {
     const { messages, addresses } = prepareBatch(request, user.email);
     const byAddress = addresses.length > 0 ? await this.lookup(user.branchId, addresses) : new Map<string, FoundGroup[]>();
 
@@ -73,7 +82,7 @@ export class SqliteDirectory implements DirectoryStore {
         const key = eventKey(m.key, g.groupId);
         if (!rows.has(key)) {
           rows.set(key, {
-            id: randomUUID(),
+            id: timeOrderedId(),
             owner_user_id: user.id,
             internet_message_id: m.key,
             group_id: g.groupId,
@@ -87,27 +96,52 @@ export class SqliteDirectory implements DirectoryStore {
     }
 
     const eventIds = new Map<string, string>();
-    if (rows.size > 0) {
-      const messageKeys = [...new Set([...rows.values()].map((r) => r.internet_message_id))];
-      await this.db.transaction().execute(async (trx) => {
-        for (const part of chunk([...rows.values()], INSERT_ROWS)) {
-          await trx
-            .insertInto('timeline_events')
-            .values(part)
-            .onConflict((oc) => oc.columns(['owner_user_id', 'internet_message_id', 'group_id']).doNothing())
-            .execute();
-        }
-        for (const part of chunk(messageKeys, LOOKUP_CHUNK)) {
-          const found = await trx
-            .selectFrom('timeline_events')
-            .select(['id', 'internet_message_id', 'group_id'])
-            .where('owner_user_id', '=', user.id)
-            .where('internet_message_id', 'in', part)
-            .execute();
-          for (const f of found) eventIds.set(eventKey(f.internet_message_id, f.group_id), f.id);
-        }
-      });
-    }
-    return assembleOutcomes(messages, matched, eventIds);
+    return this.db.transaction().execute(async (trx) => {
+      for (const part of chunk([...rows.values()], INSERT_ROWS)) {
+        const inserted = await trx
+          .insertInto('timeline_events')
+          .values(part)
+          .onConflict((oc) => oc.columns(['owner_user_id', 'internet_message_id', 'group_id']).doNothing())
+          .returning(['id', 'internet_message_id', 'group_id'])
+          .execute();
+        for (const f of inserted) eventIds.set(eventKey(f.internet_message_id, f.group_id), f.id);
+      }
+      // Keys that were already recorded: answer the existing ids.
+      const existing = [...new Set([...rows.entries()].filter(([key]) => !eventIds.has(key)).map(([, r]) => r.internet_message_id))];
+      for (const part of chunk(existing, LOOKUP_CHUNK)) {
+        const found = await trx
+          .selectFrom('timeline_events')
+          .select(['id', 'internet_message_id', 'group_id'])
+          .where('owner_user_id', '=', user.id)
+          .where('internet_message_id', 'in', part)
+          .execute();
+        for (const f of found) eventIds.set(eventKey(f.internet_message_id, f.group_id), f.id);
+      }
+      const outcomes = assembleOutcomes(messages, matched, eventIds);
+      return { outcomes, recorded: await record(trx, outcomes) };
+    });
   }
+}
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A UUID version 7 (RFC 9562): 48-bit milliseconds, a 12-bit counter, then random bits. Ids made one
+ * after another sort together, so inserts land on the last pages of the id index instead of a random
+ * page each (a random v4 id dirties one index page per event, which the WAL then has to write).
+ */
+export function timeOrderedId(now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    counter = 0;
+  } else if (++counter > 0xfff) {
+    // 4,096 ids in one millisecond: borrow the next one, keeping the order.
+    lastMs++;
+    counter = 0;
+  }
+  // randomUUID draws from a pooled buffer; its variant and last 62 random bits are kept.
+  const random = randomUUID();
+  const t = lastMs.toString(16).padStart(12, '0');
+  return `${t.slice(0, 8)}-${t.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${random.slice(19)}`;
 }
