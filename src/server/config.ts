@@ -128,7 +128,8 @@ export function loadConfig(env: Env = process.env): Config {
   const localIssuerPort = int('AUTH_LOCAL_ISSUER_PORT', 3002, 0, 65535);
   const issuers = list('AUTH_ISSUERS');
   for (const iss of issuers) url('AUTH_ISSUERS', iss.replace('{tenantid}', 'tenant'));
-  const jwksUrl = url('AUTH_JWKS_URL', get('AUTH_JWKS_URL'));
+  // Without the local issuer, tokens come from Entra ID: its published keys are the default.
+  const jwksUrl = url('AUTH_JWKS_URL', get('AUTH_JWKS_URL')) ?? (localIssuer ? undefined : ENTRA_JWKS_URL);
   const allowedTenants = list('AUTH_ALLOWED_TENANTS');
   let audience = get('AUTH_AUDIENCE');
   if (!localIssuer) {

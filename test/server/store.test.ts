@@ -56,6 +56,18 @@ describe('config', () => {
     expect(c).toMatchObject({ port: 3001, host: '127.0.0.1', dataDir: '.data', allowedOrigins: ['https://localhost:3000'], demoData: true });
     expect(c.databaseFile).toBe(path.join('.data', 'rezi.sqlite'));
     expect(c.auth.localIssuer).toBe(true);
+    expect(c.auth.jwksUrl).toBeUndefined();
+  });
+
+  it('validates Entra ID tokens against Entra’s published keys unless told otherwise', () => {
+    const entra = {
+      AUTH_LOCAL_ISSUER: '0',
+      AUTH_ISSUERS: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      AUTH_ALLOWED_TENANTS: '7c1f4a2e-3b5d-4e6f-9a8b-0c1d2e3f4a5b',
+      AUTH_AUDIENCE: 'api://rezi-sync.example.com/00000000-0000-0000-0000-000000000001',
+    };
+    expect(loadConfig(entra).auth.jwksUrl).toBe('https://login.microsoftonline.com/common/discovery/v2.0/keys');
+    expect(loadConfig({ ...entra, AUTH_JWKS_URL: 'https://keys.example.com/jwks' }).auth.jwksUrl).toBe('https://keys.example.com/jwks');
   });
 
   it('reports every missing or wrong variable at once', () => {
