@@ -188,7 +188,9 @@ function lastErrorCheck(input: DiagnosisInput, connectedNow: boolean): CheckResu
   }
   // An old error with everything passing now is history, not the cause.
   if (connectedNow) return { ...base, outcome: 'warn', detail: `An earlier sync failed (${describe(e)}), but the connection checks pass now.` };
-  return { ...base, outcome: 'fail', detail: `The last sync failed: ${describe(e)}.`, cause: code };
+  // The pane's own error may come from signing in rather than from a sync: say which.
+  const what = input.paneError ? 'The last attempt failed' : 'The last sync failed';
+  return { ...base, outcome: 'fail', detail: `${what}: ${describe(e)}.`, cause: code };
 }
 
 function othersCheck(input: DiagnosisInput): CheckResult {

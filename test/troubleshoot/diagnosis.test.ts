@@ -59,7 +59,7 @@ describe('diagnose: every cause of the support guide', () => {
     expect(outcome(d, 'token-silent')).toBe('skipped');
     expect(outcome(d, 'provider-reachable')).toBe('fail');
     expect(outcome(d, 'last-error')).toBe('fail');
-    expect(d.checks.find((c) => c.id === 'last-error')?.detail).toMatch(/AUTHENTICATIONFAILED/);
+    expect(d.checks.find((c) => c.id === 'last-error')?.detail).toMatch(/^The last sync failed: .*AUTHENTICATIONFAILED/);
     expect(d.cause).toBe('password-changed');
     expect(d.nextStep.action).toBe('sign-in-outside');
     expect(d.nextStep.hint).toMatch(/webmail/);
@@ -179,6 +179,8 @@ describe('diagnose: the pane’s own last error', () => {
       paneError: { code: 'server-unreachable', message: 'fetch failed', requestId: 'req-9' },
     });
     expect(d.checks.find((c) => c.id === 'last-error')).toMatchObject({ outcome: 'fail', cause: 'server-unreachable' });
+    // It may have come from signing in, not from a sync.
+    expect(d.checks.find((c) => c.id === 'last-error')?.detail).toMatch(/^The last attempt failed: /);
     expect(d.cause).toBe('server-unreachable');
   });
 });
