@@ -19,7 +19,13 @@ export interface VerifierOptions {
   keys?: JWTVerifyGetKey;
   /** Minimum time between JWKS refetches triggered by an unknown kid. */
   jwksCooldownMs?: number;
+  /** How long a token identity's user mapping is reused (unknown users are never cached). */
+  userCacheMs?: number;
 }
+
+/** Short: a user removed from Rezi or moved to another branch is seen within this time. */
+const USER_CACHE_MS = 30_000;
+const USER_CACHE_MAX = 10_000;
 
 const bearer = 'Bearer realm="rezi-adapter"';
 
@@ -131,12 +137,26 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
     };
   };
 
+  // Every request maps its token's user to a row (a query, and the full address parser on the
+  // username); a client filing a queue sends dozens of requests a minute with the same identity.
+  const users = new Map<string, { user: AuthUser; until: number }>();
+  const cachedUser = async (payload: JWTPayload): Promise<AuthUser> => {
+    const key = JSON.stringify([payload.tid ?? '', payload.oid ?? null, payload.preferred_username ?? null]);
+    const now = Date.now();
+    const hit = users.get(key);
+    if (hit && hit.until > now) return hit.user;
+    const user = await mapUser(payload);
+    if (users.size >= USER_CACHE_MAX) users.clear();
+    users.set(key, { user, until: now + (options.userCacheMs ?? USER_CACHE_MS) });
+    return user;
+  };
+
   return {
     async authenticate(authorization) {
       if (!authorization) throw invalid('Sign in to Rezi to continue (no sign-in token was sent).', 'missing-token');
       const m = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)$/i.exec(authorization.trim());
       if (!m || m[1].length > 16 * 1024) throw invalid('The Authorization header must be "Bearer <token>".');
-      return mapUser(await verify(m[1]));
+      return cachedUser(await verify(m[1]));
     },
   };
 }
