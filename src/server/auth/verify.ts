@@ -147,7 +147,8 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
     if (hit && hit.until > now) return hit.user;
     const user = await mapUser(payload);
     if (users.size >= USER_CACHE_MAX) users.clear();
-    users.set(key, { user, until: now + (options.userCacheMs ?? USER_CACHE_MS) });
+    // Frozen: one object now serves many requests.
+    users.set(key, { user: Object.freeze(user), until: now + (options.userCacheMs ?? USER_CACHE_MS) });
     return user;
   };
 
