@@ -2,6 +2,7 @@
  * Adapter filing: 10,000 messages in 100-mail batches from 50 concurrent HTTP clients with real tokens,
  * against 100,000 groups / 250,000 addresses bulk-inserted into a temp SQLite store. Baselines in the
  * same run: a single client filing batches one after another, and GET /healthz from the same 50 clients.
+ * The goal's latency condition is measured open loop (5,000 mails/s offered); the closed-loop row is throughput.
  * The load comes from a worker thread so the clients do not share the adapter's event loop.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,8 @@ const BATCH = 100;
 /** Open loop: each client offers one batch per second (50 × 100 = 5,000 mails/s together) for this long. */
 const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 10);
 const OPEN_INTERVAL_MS = 1000;
+/** The one-client baseline: enough batches that its p99 is not simply the slowest of ten. */
+const SINGLE_BATCHES = 40;
 const AGENT = DEMO_USERS.agent;
 
 /** Contact i's address j: every group has one contact; addresses are spread 2–3 per contact. */
@@ -107,7 +110,7 @@ it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k a
     const warm = await load(fileUrl, tokens, batches(5 * BATCH, 'warm'), 5);
     if (warm.failures) throw new Error(`warm-up failed: ${warm.firstError}`);
 
-    const single = await load(fileUrl, tokens, batches(10 * BATCH, 'single'), 1);
+    const single = await load(fileUrl, tokens, batches(SINGLE_BATCHES * BATCH, 'single'), 1);
     const main = await load(fileUrl, tokens, batches(MESSAGES, 'main'), CLIENTS);
     const health = await load(
       `${adapter.url}/healthz`,
@@ -125,7 +128,7 @@ it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k a
       .where('internet_message_id', 'like', '<bench-main-%')
       .executeTakeFirst();
     const mailsPerS = MESSAGES / (main.wallMs / 1000);
-    const singlePerS = (10 * BATCH) / (single.wallMs / 1000);
+    const singlePerS = (SINGLE_BATCHES * BATCH) / (single.wallMs / 1000);
     const sorted = [...main.latencies].sort((a, b) => a - b);
     const hsorted = [...health.latencies].sort((a, b) => a - b);
     const p50 = percentile(sorted, 50);
