@@ -31,7 +31,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Kysely<Da
 }
 
 /** Statements run before a busy store moves its WAL checkpoints to a worker (short-lived stores never start one). */
-const CHECKPOINT_WORKER_AFTER = 500;
+const CHECKPOINT_WORKER_AFTER = 200;
 const CHECKPOINT_EVERY_MS = 200;
 /** Pages; while the worker keeps up the main connection never reaches it; if the worker lags or dies, the WAL stays bounded. */
 const FALLBACK_AUTOCHECKPOINT = 10_000;
