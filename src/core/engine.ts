@@ -72,6 +72,24 @@ export interface SyncReport {
 
 const DESTINATION: Record<Direction, FolderRole> = { outbound: 'sent', inbound: 'received' };
 
+/** The report of a run that could not start (no token, no connection): nothing moved, nothing filed. */
+export function notStartedReport(e: unknown, startedAt = new Date(), finishedAt = startedAt): SyncReport {
+  const err = toSyncError(e);
+  return {
+    total: 0,
+    sent: 0,
+    received: 0,
+    failed: 0,
+    pending: 0,
+    results: [],
+    notQueued: [],
+    error: { code: err.code, message: err.message },
+    cancelled: err.code === 'cancelled',
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+  };
+}
+
 export async function syncQueue(mailbox: Mailbox, directory: Directory, options: SyncOptions): Promise<SyncReport> {
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();

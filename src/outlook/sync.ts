@@ -6,8 +6,7 @@
 import type { AdapterClient } from '../client/adapter-client';
 import { HttpDirectory } from '../client/http-directory';
 import type { ApiSyncReport } from '../core/api';
-import { toSyncError } from '../core/causes';
-import { type SyncProgress, type SyncReport, syncQueue } from '../core/engine';
+import { notStartedReport, type SyncProgress, type SyncReport, syncQueue } from '../core/engine';
 import { GraphMailbox } from '../graph/graph-mailbox';
 import type { Auth } from './auth';
 import { GRAPH_SCOPES, type OutlookConfig } from './config';
@@ -31,24 +30,8 @@ export function graphMailboxFor(config: OutlookConfig, auth: Auth, interactive =
   return new GraphMailbox({ baseUrl: config.graphBaseUrl, getToken: () => auth.getToken(GRAPH_SCOPES, { interactive }) });
 }
 
-/** A report for a run that could not start (no token, /me failed): nothing moved, nothing filed. */
-export function notStartedReport(e: unknown, at = new Date()): SyncReport {
-  const err = toSyncError(e);
-  const now = at.toISOString();
-  return {
-    total: 0,
-    sent: 0,
-    received: 0,
-    failed: 0,
-    pending: 0,
-    results: [],
-    notQueued: [],
-    error: { code: err.code, message: err.message },
-    cancelled: err.code === 'cancelled',
-    startedAt: now,
-    finishedAt: now,
-  };
-}
+// The ribbon command reports a run that could not start the same way.
+export { notStartedReport };
 
 export function toApiReport(report: SyncReport, runId: string, client?: ApiSyncReport['client']): ApiSyncReport {
   const r: ApiSyncReport = {

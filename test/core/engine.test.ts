@@ -1,5 +1,5 @@
 import { SyncError } from '../../src/core/causes';
-import { syncQueue, type SyncProgress } from '../../src/core/engine';
+import { notStartedReport, syncQueue, type SyncProgress } from '../../src/core/engine';
 import type { FolderRole } from '../../src/core/ports';
 import { Crash, FailingDirectory, MemoryDirectory, MemoryMailbox, mail, type MemoryGroup } from '../support/memory';
 
@@ -205,6 +205,14 @@ describe('syncQueue', () => {
     const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER });
     expect(report.error?.code).toBe('server-unreachable');
     expect(report.total).toBe(0);
+  });
+
+  it('reports a run that could not start with its cause and nothing moved', () => {
+    const started = new Date('2026-11-23T09:00:00Z');
+    const r = notStartedReport(new SyncError('password-changed', 'AUTHENTICATIONFAILED'), started, new Date('2026-11-23T09:00:02Z'));
+    expect(r).toMatchObject({ total: 0, pending: 0, results: [], cancelled: false, error: { code: 'password-changed', message: 'AUTHENTICATIONFAILED' } });
+    expect([r.startedAt, r.finishedAt]).toEqual(['2026-11-23T09:00:00.000Z', '2026-11-23T09:00:02.000Z']);
+    expect(notStartedReport(Object.assign(new Error('stop'), { name: 'AbortError' })).cancelled).toBe(true);
   });
 
   it('rejects a directory answer of the wrong length rather than misfiling', async () => {

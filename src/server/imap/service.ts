@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { ApiSyncReport } from '../../core/api';
 import { SyncError } from '../../core/causes';
 import { normaliseAddress } from '../../core/addresses';
-import { syncQueue, type SyncProgress, type SyncReport } from '../../core/engine';
+import { notStartedReport, syncQueue, type SyncProgress, type SyncReport } from '../../core/engine';
 import type { FolderTree } from '../../core/ports';
 import { stateAfter, type ConnectionState } from '../../core/status';
 import type { AuthUser, ServerContext } from '../context';
@@ -273,20 +273,7 @@ export class ImapService {
       });
     } catch (e) {
       failure = imapError(e);
-      const at = this.now().toISOString();
-      report = {
-        total: 0,
-        sent: 0,
-        received: 0,
-        failed: 0,
-        pending: 0,
-        results: [],
-        notQueued: [],
-        cancelled: failure.code === 'cancelled',
-        startedAt: startedAt.toISOString(),
-        finishedAt: at,
-      };
-      report.error = { code: failure.code, message: failure.message };
+      report = notStartedReport(failure, startedAt, this.now());
     } finally {
       await mailbox?.close().catch(() => undefined);
     }
