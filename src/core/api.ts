@@ -5,6 +5,7 @@
  */
 import type { CauseCode } from './causes';
 import type { Direction } from './direction';
+import type { SyncReport } from './engine';
 import type { ConnectionState } from './status';
 
 export const API_PREFIX = '/api/v1';
@@ -105,4 +106,27 @@ export interface ApiError {
   message: string;
   requestId?: string;
   cause?: CauseCode;
+}
+
+/** The summary of an engine report that the history records, for either path. */
+export function toApiReport(
+  report: SyncReport,
+  runId: string,
+  source: ApiSyncReport['source'],
+  extra: { client?: ApiSyncReport['client']; providerCode?: string } = {},
+): ApiSyncReport {
+  const r: ApiSyncReport = {
+    runId,
+    source,
+    total: report.total,
+    sent: report.sent,
+    received: report.received,
+    failed: report.failed,
+    pending: report.pending,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+  };
+  if (report.error) r.error = { code: report.error.code, message: report.error.message, ...(extra.providerCode ? { providerCode: extra.providerCode } : {}) };
+  if (extra.client) r.client = extra.client;
+  return r;
 }

@@ -5,7 +5,7 @@
  */
 import type { AdapterClient } from '../client/adapter-client';
 import { HttpDirectory } from '../client/http-directory';
-import type { ApiSyncReport } from '../core/api';
+import { type ApiSyncReport, toApiReport } from '../core/api';
 import { notStartedReport, type SyncProgress, type SyncReport, syncQueue } from '../core/engine';
 import { GraphMailbox } from '../graph/graph-mailbox';
 import type { Auth } from './auth';
@@ -33,23 +33,6 @@ export function graphMailboxFor(config: OutlookConfig, auth: Auth, interactive =
 // The ribbon command reports a run that could not start the same way.
 export { notStartedReport };
 
-export function toApiReport(report: SyncReport, runId: string, client?: ApiSyncReport['client']): ApiSyncReport {
-  const r: ApiSyncReport = {
-    runId,
-    source: 'graph',
-    total: report.total,
-    sent: report.sent,
-    received: report.received,
-    failed: report.failed,
-    pending: report.pending,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-  };
-  if (report.error) r.error = { code: report.error.code, message: report.error.message };
-  if (client) r.client = client;
-  return r;
-}
-
 export async function runGraphSync(input: RunSyncInput): Promise<SyncReport> {
   const mailbox = graphMailboxFor(input.config, input.auth, input.interactive);
   const directory = new HttpDirectory(input.adapter);
@@ -68,7 +51,7 @@ export async function runGraphSync(input: RunSyncInput): Promise<SyncReport> {
     report = notStartedReport(e);
   }
   if (report.total > 0 || report.error) {
-    await input.adapter.report(toApiReport(report, directory.runId, input.client)).catch(() => undefined);
+    await input.adapter.report(toApiReport(report, directory.runId, 'graph', { client: input.client })).catch(() => undefined);
   }
   return report;
 }

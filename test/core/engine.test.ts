@@ -1,4 +1,5 @@
 import { SyncError } from '../../src/core/causes';
+import { toApiReport } from '../../src/core/api';
 import { notStartedReport, syncQueue, type SyncProgress } from '../../src/core/engine';
 import type { FolderRole } from '../../src/core/ports';
 import { Crash, FailingDirectory, MemoryDirectory, MemoryMailbox, mail, type MemoryGroup } from '../support/memory';
@@ -213,6 +214,25 @@ describe('syncQueue', () => {
     expect(r).toMatchObject({ total: 0, pending: 0, results: [], cancelled: false, error: { code: 'password-changed', message: 'AUTHENTICATIONFAILED' } });
     expect([r.startedAt, r.finishedAt]).toEqual(['2026-11-23T09:00:00.000Z', '2026-11-23T09:00:02.000Z']);
     expect(notStartedReport(Object.assign(new Error('stop'), { name: 'AbortError' })).cancelled).toBe(true);
+  });
+
+  it('summarises a report for the sync history the same way for both paths', () => {
+    const r = notStartedReport(new SyncError('password-changed', 'Login failed'), new Date('2026-11-23T09:00:00Z'));
+    expect(toApiReport(r, 'run-1', 'imap', { providerCode: 'AUTHENTICATIONFAILED', client: { version: 'imap-companion' } })).toEqual({
+      runId: 'run-1',
+      source: 'imap',
+      total: 0,
+      sent: 0,
+      received: 0,
+      failed: 0,
+      pending: 0,
+      startedAt: '2026-11-23T09:00:00.000Z',
+      finishedAt: '2026-11-23T09:00:00.000Z',
+      error: { code: 'password-changed', message: 'Login failed', providerCode: 'AUTHENTICATIONFAILED' },
+      client: { version: 'imap-companion' },
+    });
+    const { error, client, ...clean } = toApiReport({ ...r, error: undefined }, 'run-2', 'graph');
+    expect([error, client, clean.source]).toEqual([undefined, undefined, 'graph']);
   });
 
   it('rejects a directory answer of the wrong length rather than misfiling', async () => {

@@ -29,6 +29,7 @@ import { startTestAdapter, type TestAdapter } from '../support/adapter';
 import { appendMessages, startDovecot, testClient, type DovecotInstance } from '../support/dovecot';
 import { startGraphStandin, type GraphStandin } from '../support/graph-standin';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { mulberry32 } from '../support/rng';
 
 export type PathKind = 'graph' | 'imap';
 export const FAULT_KINDS = [
@@ -90,17 +91,8 @@ export interface SoakSummary {
   ms: number;
 }
 
-/** mulberry32: small, seeded, good enough for choosing faults. */
-export function rngOf(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing run can be replayed with its seed. */
+export const rngOf = mulberry32;
 
 const AGENT = DEMO_USERS.agent;
 const OWNER = { addresses: [AGENT.email] };

@@ -6,7 +6,7 @@
 import { explain } from '../../core/explain';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { ApiSyncReport } from '../../core/api';
+import { toApiReport } from '../../core/api';
 import { SyncError } from '../../core/causes';
 import { normaliseAddress } from '../../core/addresses';
 import { notStartedReport, syncQueue, type SyncProgress, type SyncReport } from '../../core/engine';
@@ -278,19 +278,10 @@ export class ImapService {
       await mailbox?.close().catch(() => undefined);
     }
 
-    const summary: ApiSyncReport = {
-      runId,
-      source: 'imap',
-      total: report.total,
-      sent: report.sent,
-      received: report.received,
-      failed: report.failed,
-      pending: report.pending,
-      startedAt: report.startedAt,
-      finishedAt: report.finishedAt,
-      ...(report.error ? { error: { ...report.error, ...(failure?.detail.providerCode ? { providerCode: failure.detail.providerCode } : {}) } } : {}),
+    const summary = toApiReport(report, runId, 'imap', {
       client: { version: 'imap-companion', host: 'adapter' },
-    };
+      providerCode: failure?.detail.providerCode,
+    });
     // The same bookkeeping as a pane's /sync/report: run row, account state, failures.
     await finishRun(this.ctx.db, user, summary, this.now());
     if (report.error) {
