@@ -1,4 +1,4 @@
-// Builds the Outlook add-in front end (task pane + function commands) in the layout of Microsoft's
+// Builds the Outlook add-in front end (task pane + function commands + sign-in dialog page) in the layout of Microsoft's
 // Office add-in templates. TypeScript is transpiled by swc (type checking is `npm run typecheck`).
 //
 // Environment (read at build time):
@@ -48,6 +48,7 @@ module.exports = (env, argv) => {
     entry: {
       taskpane: './src/taskpane/index.tsx',
       commands: './src/commands/commands.ts',
+      'auth-dialog': './src/outlook/auth-dialog.ts', // sign-in through the Office dialog API where NAA is missing
     },
     output: {
       path: path.resolve(__dirname, 'dist'),
@@ -90,6 +91,12 @@ module.exports = (env, argv) => {
         filename: 'commands.html',
         template: './src/commands/commands.html',
         chunks: ['commands'],
+        templateParameters: { officeJsUrl },
+      }),
+      new HtmlWebpackPlugin({
+        filename: 'auth-dialog.html',
+        template: './src/outlook/auth-dialog.html',
+        chunks: ['auth-dialog'],
         templateParameters: { officeJsUrl },
       }),
       new CopyWebpackPlugin({

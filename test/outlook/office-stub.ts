@@ -10,6 +10,21 @@ export interface OfficeStubOptions {
   platform?: string;
   /** false: no current item (several mails selected in a host that has none). */
   withItem?: boolean;
+  /** false: no Office.context.ui (no dialog API). */
+  dialogApi?: boolean;
+  /** displayDialogAsync fails with this Office error code (e.g. 12009) instead of opening a dialog. */
+  dialogOpenError?: number;
+}
+
+/** A dialog opened with displayDialogAsync; the test plays the dialog page's part. */
+export interface FakeDialog {
+  url: string;
+  options: Office.DialogOptions;
+  closed: number;
+  /** The page called messageParent with `message` (from `origin`, default the dialog URL's origin). */
+  message(message: unknown, origin?: string): void;
+  /** Office raised DialogEventReceived with this code (12006: closed by the user). */
+  event(code: number): void;
 }
 
 export interface OfficeStub {
@@ -17,6 +32,8 @@ export interface OfficeStub {
   notifications: { key: string; details: Office.NotificationMessageDetails }[];
   handlers: Map<string, () => void>;
   removed: string[];
+  /** Every dialog opened (or attempted, with dialogOpenError), in order. */
+  dialogs: FakeDialog[];
   setSelection(ids: string[]): void;
 }
 
@@ -25,6 +42,28 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
   const notifications: OfficeStub['notifications'] = [];
   const handlers = new Map<string, () => void>();
   const removed: string[] = [];
+  const dialogs: FakeDialog[] = [];
+  const displayDialogAsync = (url: string, options: Office.DialogOptions, cb: (r: unknown) => void) => {
+    const dialogHandlers = new Map<string, (arg: unknown) => void>();
+    const dialog: FakeDialog = {
+      url,
+      options,
+      closed: 0,
+      message: (message, origin = new URL(url).origin) =>
+        dialogHandlers.get('dialogMessageReceived')?.({ message: typeof message === 'string' ? message : JSON.stringify(message), origin }),
+      event: (error) => dialogHandlers.get('dialogEventReceived')?.({ error }),
+    };
+    dialogs.push(dialog);
+    if (o.dialogOpenError !== undefined) return cb({ status: 'failed', error: { code: o.dialogOpenError, name: 'Error', message: 'Dialog not opened' } });
+    cb({
+      status: 'succeeded',
+      value: {
+        addEventHandler: (type: string, handler: (arg: unknown) => void) => void dialogHandlers.set(type, handler),
+        close: () => void dialog.closed++,
+        messageChild: () => undefined,
+      },
+    });
+  };
   const item =
     o.withItem === false
       ? null
@@ -39,7 +78,12 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
         };
   const office = {
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-    EventType: { ItemChanged: 'olkItemSelectedChanged', SelectedItemsChanged: 'olkSelectedItemsChanged' },
+    EventType: {
+      ItemChanged: 'olkItemSelectedChanged',
+      SelectedItemsChanged: 'olkSelectedItemsChanged',
+      DialogMessageReceived: 'dialogMessageReceived',
+      DialogEventReceived: 'dialogEventReceived',
+    },
     MailboxEnums: {
       RestVersion: { v2_0: 'v2.0' },
       ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage', ProgressIndicator: 'progressIndicator' },
@@ -48,6 +92,7 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
       diagnostics: { host: 'Outlook', platform: o.platform ?? 'PC', version: '16.0.18000' },
       displayLanguage: 'en-GB',
       officeTheme: { bodyBackgroundColor: o.background ?? '#ffffff' },
+      ...(o.dialogApi === false ? {} : { ui: { displayDialogAsync } }),
       requirements: {
         isSetSupported: (name: string, version: string) =>
           (name === 'Mailbox' && version === '1.13' && (o.multiSelect ?? true)) || (name === 'NestedAppAuth' && (o.naa ?? true)),
@@ -69,6 +114,7 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
     notifications,
     handlers,
     removed,
+    dialogs,
     setSelection(ids) {
       selected = ids;
     },
