@@ -14,7 +14,7 @@ type Config = {
     constructor: { name: string };
     definitions?: Record<string, string>;
     patterns?: Pattern[];
-    userOptions?: { templateParameters?: { officeJsUrl: string } };
+    userOptions?: { filename?: string; templateParameters?: { officeJsUrl: string } };
   }>;
   devServer: { port: number; server: string };
 };
@@ -73,16 +73,14 @@ test('build-time constants and the office.js URL come from the environment, with
   expect(define['process.env.REZI_ADAPTER_URL']).toBe(JSON.stringify('http://localhost:3001'));
   expect(define['process.env.APP_VERSION']).toBe(JSON.stringify(JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).version));
   const pages = defaults.plugins.filter((p) => p.constructor.name === 'HtmlWebpackPlugin');
-  expect(pages.map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual([
-    'https://appsforoffice.microsoft.com/lib/1/hosted/office.js',
-    'https://appsforoffice.microsoft.com/lib/1/hosted/office.js',
-  ]);
+  // Every page Office loads (task pane, function file, sign-in dialog) takes office.js from the same place.
+  expect(pages.map((p) => p.userOptions!.filename)).toEqual(['taskpane.html', 'commands.html', 'auth-dialog.html']);
+  expect(pages.map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual(Array(3).fill('https://appsforoffice.microsoft.com/lib/1/hosted/office.js'));
 
   const custom = loadConfig('development', { REZI_ADAPTER_URL: 'http://127.0.0.1:4000', OFFICE_JS_URL: '/office.js' });
   expect(custom.plugins.find((p) => p.constructor.name === 'DefinePlugin')!.definitions!['process.env.REZI_ADAPTER_URL']).toBe('"http://127.0.0.1:4000"');
-  expect(custom.plugins.filter((p) => p.constructor.name === 'HtmlWebpackPlugin').map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual([
-    '/office.js',
-    '/office.js',
-  ]);
+  expect(custom.plugins.filter((p) => p.constructor.name === 'HtmlWebpackPlugin').map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual(
+    Array(3).fill('/office.js'),
+  );
   expect(custom.devServer).toMatchObject({ port: 3000, server: 'https' });
 });
