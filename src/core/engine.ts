@@ -5,11 +5,16 @@
  * outcome. Filing is idempotent per (owner, message, group), so an interruption anywhere — a crash,
  * a closed pane, a dropped connection — leaves unfinished mails in Queue, and the next run files
  * them again without duplicating a timeline event.
+ *
+ * Speed comes from overlap: the selection moves into Queue in chunks of one directory batch, and a
+ * chunk whose moves answered with the mails' metadata (Graph's do) goes to the directory at once,
+ * while later chunks are still moving in and earlier ones are moving out. Queue is then listed once,
+ * for everything else in it (an earlier run's leftovers, moves that answered without metadata).
  */
 import type { EmailAddress } from './addresses';
 import { type CauseCode, SyncError, stopsTheRun, toSyncError } from './causes';
 import { type Direction, type Owner, directionOf, ownerSet } from './direction';
-import type { Directory, FilingMessage, FilingOutcome, FolderRole, FolderTree, Mailbox, MatchedGroup, QueuedMessage } from './ports';
+import type { Directory, FilingMessage, FilingOutcome, FolderRole, FolderTree, Mailbox, MatchedGroup, MoveResult, QueuedMessage } from './ports';
 
 export type MessageStatus = 'sent' | 'received' | 'failed' | 'pending';
 export type FailureReason = 'no-matching-group' | 'invalid-message' | CauseCode;
@@ -35,6 +40,7 @@ export interface SyncProgress {
   phase: SyncPhase;
   /** Mails finished (moved, or given up on for this run). */
   done: number;
+  /** Mails in this run: those known to be in Queue, plus selected ones whose move into Queue hasn't answered yet. */
   total: number;
   /** The mail just finished, when this update is about one. */
   result?: MessageResult;
@@ -103,7 +109,8 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   let stop: SyncError | undefined;
   let total = 0;
   let done = 0;
-  const emit = (phase: SyncPhase, result?: MessageResult) => options.onProgress?.({ phase, done, total, result });
+  let phase: SyncPhase = 'preparing';
+  const emit = (at: SyncPhase, result?: MessageResult) => options.onProgress?.({ phase: at, done, total, result });
 
   const finish = (): SyncReport => {
     const count = (s: MessageStatus) => results.filter((r) => r.status === s).length;
@@ -131,45 +138,106 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   };
 
   let folders: FolderTree;
-  let queued: QueuedMessage[];
   try {
     emit('preparing');
     checkAbort();
     folders = await mailbox.ensureFolders(signal);
-    if (options.selection && options.selection.length > 0) {
-      emit('queueing');
-      checkAbort();
-      const unique = [...new Set(options.selection)];
-      const moved = await mailbox.move(unique, 'queue', folders, signal);
-      for (const r of moved) {
-        // Already gone: another pane (or the user) moved it; whatever is in Queue is listed below.
-        if (!r.ok && r.cause !== 'message-gone') notQueued.push({ id: r.id, cause: r.cause, message: r.message });
-      }
-    }
-    checkAbort();
-    queued = dedupeById(await mailbox.listQueue(folders, signal));
   } catch (e) {
     stop = toSyncError(e);
     return finish();
   }
 
-  total = queued.length;
-  emit('filing');
+  // Mails known to be in Queue, in the order they became known, waiting for a directory call.
+  // `known` dedupes by id: a mail can be both in a move's answer and in the Queue listing.
+  const ready: QueuedMessage[] = [];
+  const known = new Set<string>();
+  let awaitingQueue = 0; // selected mails whose move into Queue has not answered yet
+  let producing = true;
+  let wake: { promise: Promise<void>; resolve(): void } | undefined;
+  const notify = () => {
+    wake?.resolve();
+    wake = undefined;
+  };
+  const changed = (): Promise<void> => {
+    if (!wake) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      wake = { promise, resolve };
+    }
+    return wake.promise;
+  };
+  const offer = (list: readonly QueuedMessage[]) => {
+    for (const m of list) {
+      if (known.has(m.id)) continue;
+      known.add(m.id);
+      ready.push(m);
+    }
+    total = known.size + awaitingQueue;
+    notify();
+  };
 
-  const batches: QueuedMessage[][] = [];
-  for (let i = 0; i < queued.length; i += batchSize) batches.push(queued.slice(i, i + batchSize));
+  // Producer: the selection goes into Queue in chunks, and each chunk can be filed as soon as it is
+  // there (when the mailbox hands back the moved mails' metadata, as Graph does), so moving in and
+  // filing overlap. Then Queue is listed once, for mails left by an earlier run, dragged in by the
+  // user, or moved without metadata (IMAP).
+  const produce = async () => {
+    try {
+      const unique = [...new Set(options.selection ?? [])];
+      if (unique.length > 0) {
+        phase = 'queueing';
+        emit('queueing');
+        checkAbort();
+        awaitingQueue = unique.length;
+        total = awaitingQueue;
+        const chunks: string[][] = [];
+        for (let i = 0; i < unique.length; i += batchSize) chunks.push(unique.slice(i, i + batchSize));
+        const settled = await Promise.allSettled(
+          chunks.map(async (chunk) => {
+            let moved: MoveResult[];
+            try {
+              moved = await mailbox.move(chunk, 'queue', folders, signal);
+            } finally {
+              awaitingQueue -= chunk.length;
+            }
+            const carried: QueuedMessage[] = [];
+            for (const r of moved) {
+              if (r.ok) {
+                if (r.moved) carried.push(r.moved);
+              } else if (r.cause !== 'message-gone') {
+                // Already gone means another pane (or the user) moved it; whatever is in Queue is listed below.
+                notQueued.push({ id: r.id, cause: r.cause, message: r.message });
+              }
+            }
+            offer(carried);
+          }),
+        );
+        const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failure) throw failure.reason;
+      }
+      checkAbort();
+      offer(await mailbox.listQueue(folders, signal));
+    } catch (e) {
+      stop ??= toSyncError(e);
+    } finally {
+      producing = false;
+      awaitingQueue = 0;
+      total = known.size;
+      notify();
+    }
+  };
 
   const settle = (result: MessageResult) => {
     results.push(result);
     done++;
-    emit('filing', result);
+    emit(phase, result);
   };
 
   const leavePending = (batch: readonly QueuedMessage[], code: CauseCode, message: string) => {
     for (const m of batch) settle(baseResult(m, owner, 'pending', [], code, message));
   };
 
-  const runBatch = async (batch: QueuedMessage[]) => {
+  /** Files a batch; resolves when its outcomes are recorded, with the moves out of Queue still running. */
+  const fileBatch = async (batch: QueuedMessage[]): Promise<Promise<void> | undefined> => {
     const filing: FilingMessage[] = batch.map((m) => ({
       internetMessageId: m.internetMessageId,
       from: m.from,
@@ -191,7 +259,7 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
       const err = toSyncError(e);
       if (stopsTheRun(err.code)) stop ??= err;
       leavePending(batch, err.code, err.message);
-      return;
+      return undefined;
     }
 
     // Outcomes are recorded: now, and only now, may these mails leave Queue.
@@ -245,23 +313,38 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
         }
       }
     };
-    await Promise.all([...byDestination].map(([destination, items]) => moveTo(destination, items)));
+    return Promise.all([...byDestination].map(([destination, items]) => moveTo(destination, items))).then(() => undefined);
   };
 
-  // Bounded concurrency: `concurrency` workers take batches in order until none are left or the run stops.
-  let next = 0;
+  /** The next batch: full, or whatever is left once nothing more can arrive; undefined when done. */
+  const nextBatch = async (): Promise<QueuedMessage[] | undefined> => {
+    for (;;) {
+      if (ready.length >= batchSize || (!producing && ready.length > 0)) return ready.splice(0, batchSize);
+      if (!producing) return undefined;
+      await changed();
+    }
+  };
+
+  // `concurrency` bounds directory calls in flight. A batch's moves out of Queue don't hold a
+  // worker: the mailbox paces them itself, and the next directory call can go meanwhile.
+  const moving: Promise<void>[] = [];
   const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++];
+    for (let batch = await nextBatch(); batch; batch = await nextBatch()) {
       if (stop || signal?.aborted) {
         const err = stop ?? new SyncError('cancelled', 'The sync was cancelled.');
         leavePending(batch, err.code, err.message);
         continue;
       }
-      await runBatch(batch);
+      if (phase !== 'filing') {
+        phase = 'filing';
+        emit('filing');
+      }
+      const moves = await fileBatch(batch);
+      if (moves) moving.push(moves);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  await Promise.all([produce(), ...Array.from({ length: concurrency }, worker)]);
+  await Promise.all(moving);
   if (!stop && signal?.aborted) stop = new SyncError('cancelled', 'The sync was cancelled.');
   return finish();
 }
@@ -286,9 +369,4 @@ function baseResult(
   if (reason) r.reason = reason;
   if (message) r.message = message;
   return r;
-}
-
-function dedupeById(list: QueuedMessage[]): QueuedMessage[] {
-  const seen = new Set<string>();
-  return list.filter((m) => (seen.has(m.id) ? false : (seen.add(m.id), true)));
 }

@@ -40,7 +40,15 @@ export interface QueuedMessage {
   preview: string;
 }
 
-export type MoveResult = { id: string; ok: true; newId?: string } | { id: string; ok: false; cause: CauseCode; message?: string };
+export type MoveResult =
+  | {
+      id: string;
+      ok: true;
+      newId?: string;
+      /** The mail's matching metadata in its new folder, when the provider answers a move with it (Graph does). */
+      moved?: QueuedMessage;
+    }
+  | { id: string; ok: false; cause: CauseCode; message?: string };
 
 export interface Mailbox {
   /** Finds or creates Rezi-Imported and its four children. Idempotent; safe to race. */

@@ -133,6 +133,9 @@ export class GraphMailbox implements Mailbox {
       backoffBaseMs: this.backoffBaseMs,
       backoffMaxMs: this.backoffMaxMs,
       random: this.random,
+      // A move answers 201 with the moved message (default properties include all that matching
+      // needs), so the engine can file it without listing Queue again.
+      describe: (body) => (typeof body.id === 'string' && 'internetMessageId' in body ? toQueuedMessage(body as unknown as GraphMessage) : undefined),
     });
   }
 

@@ -15,7 +15,7 @@
  * the move fails with `throttled` or `server-unreachable`. 404 means the mail is gone.
  */
 import { type CauseCode, SyncError } from '../core/causes';
-import type { MoveResult } from '../core/ports';
+import type { MoveResult, QueuedMessage } from '../core/ports';
 import { backoffMs, parseRetryAfter } from './limiter';
 
 export const MAX_BATCH = 20;
@@ -24,7 +24,7 @@ export interface BatchSubResponse {
   id: string;
   status: number;
   headers?: Record<string, string>;
-  body?: { id?: string; error?: { code?: string; message?: string } };
+  body?: { id?: string; error?: { code?: string; message?: string } } & Record<string, unknown>;
 }
 
 export interface DispatcherOptions {
@@ -37,6 +37,8 @@ export interface DispatcherOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   random: () => number;
+  /** The moved mail's metadata from a move's answer (Graph answers with the message), if it has it. */
+  describe?: (body: NonNullable<BatchSubResponse['body']>) => QueuedMessage | undefined;
 }
 
 interface Call {
@@ -147,7 +149,10 @@ export class MoveDispatcher {
     live.forEach((item, i) => {
       const r = byId.get(String(i + 1));
       const status = r?.status ?? 0;
-      if (status === 200 || status === 201) return this.settle(item, { id: item.messageId, ok: true, newId: r?.body?.id });
+      if (status === 200 || status === 201) {
+        const moved = r?.body && this.o.describe ? this.o.describe(r.body) : undefined;
+        return this.settle(item, { id: item.messageId, ok: true, newId: r?.body?.id, ...(moved ? { moved } : {}) });
+      }
       if (status === 424) return void notRun.push(item); // not executed: free retry, first in line
       if (status === 404) return this.settle(item, { id: item.messageId, ok: false, cause: 'message-gone', message: 'The mail is no longer there.' });
       if (status === 401)

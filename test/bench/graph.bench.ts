@@ -53,6 +53,7 @@ it('Graph path: 1,000 mails, 100 ms RTT', async () => {
     });
     const wall = performance.now() - t0;
     const requests = standin.counters.http;
+    const serviceMs = standin.counters.serviceMs;
     const subRequests = standin.counters.sub;
     const byKind = Object.fromEntries(Object.entries(standin.counters.byKind).filter(([k]) => !k.startsWith('sub ')));
     const bound = 2 * Math.ceil(N / 20) + 8;
@@ -111,7 +112,22 @@ it('Graph path: 1,000 mails, 100 ms RTT', async () => {
       ratio: ratio(wall, lower),
       goal: '≤ ×1.25 of lower bound',
       met: wall <= 1.25 * lower,
-      note: `phases began at (ms): ${JSON.stringify(phases)}; pane settings batchSize 100, concurrency 2`,
+      note:
+        `a request spent ${(serviceMs / requests).toFixed(0)} ms on average at the stand-in (${RTT} ms RTT, plus 20 serial moves per $batch at the ` +
+        `stand-in's per-move execution time), which this RTT-only bound leaves out; phases began at (ms): ${JSON.stringify(phases)}; ` +
+        `pane settings batchSize 100, concurrency 2`,
+    });
+    // The bound above with the stand-in's own time per request in place of the bare RTT: how close
+    // the client comes to keeping the mailbox's 4 request slots busy from start to end.
+    const floor = serviceMs / 4;
+    addRow({
+      name: `Graph: wall vs time the stand-in needs (${N} mails)`,
+      figure: `${(wall / 1000).toFixed(2)} s`,
+      baseline: `${(floor / 1000).toFixed(2)} s (Σ time at the stand-in ÷ 4 slots)`,
+      ratio: ratio(wall, floor),
+      goal: '≤ ×1.25',
+      met: wall <= 1.25 * floor,
+      note: 'moving into Queue and filing overlap: each chunk of 100 is filed as soon as its moves answer',
     });
     addRow({
       name: `Graph: wall vs naive per-mail sync`,

@@ -93,6 +93,45 @@ describe('syncQueue', () => {
     expect(mb.calls.filter((c) => c.startsWith('move:queue'))).toEqual(['move:queue:2']);
   });
 
+  it('files mails as soon as their move into Queue answers with their metadata, then lists Queue once for the rest', async () => {
+    const mb = new MemoryMailbox();
+    mb.carryMetadata = true;
+    const selection = Array.from({ length: 25 }, (_, i) => mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', `<sel-${i}@x>`)));
+    mb.add('queue', mail('buyer@example.org', 'agent@brightwells.co.uk', '<left-over@x>'));
+    // Hold the last chunk's move into Queue until the first chunk has reached the directory.
+    const dir = new MemoryDirectory(GROUPS);
+    let firstFiled!: () => void;
+    const filed = new Promise<void>((r) => (firstFiled = r));
+    const file = dir.file.bind(dir);
+    dir.file = async (msgs, ctx) => {
+      mb.calls.push(`file:${msgs.length}`);
+      firstFiled();
+      return file(msgs, ctx);
+    };
+    const move = mb.move.bind(mb);
+    let queueMoves = 0;
+    mb.move = async (ids, to) => {
+      if (to === 'queue' && ++queueMoves === 3) await filed;
+      return move(ids, to);
+    };
+    const progress: SyncProgress[] = [];
+    const report = await syncQueue(mb, dir, { owner: OWNER, selection, batchSize: 10, concurrency: 2, onProgress: (p) => progress.push(p) });
+
+    expect(report).toMatchObject({ total: 26, received: 26, pending: 0 });
+    expect(mb.in('queue')).toHaveLength(0);
+    // Filing began while the third chunk was still on its way into Queue; Queue was listed once, last.
+    expect(mb.calls.indexOf('file:10')).toBeLessThan(mb.calls.indexOf('move:queue:5'));
+    expect(mb.calls.filter((c) => c === 'listQueue')).toHaveLength(1);
+    expect(mb.calls.indexOf('listQueue')).toBeGreaterThan(mb.calls.indexOf('move:queue:5'));
+    // The left-over mail came from the listing; no mail was filed twice.
+    expect(mb.calls.filter((c) => c.startsWith('file:'))).toEqual(['file:10', 'file:10', 'file:6']);
+    expect(report.results.map((r) => r.internetMessageId).filter((id) => id === '<left-over@x>')).toHaveLength(1);
+    // Totals while moving in count the mails still on their way, so the bar never runs backwards.
+    const perMail = progress.filter((p) => p.result);
+    expect(perMail.every((p) => p.total === 26 || p.total === 25)).toBe(true);
+    expect(perMail.map((p) => p.done)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+  });
+
   it('reports selected mails that could not be queued and carries on', async () => {
     const mb = new MemoryMailbox();
     const a = mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
@@ -249,11 +288,13 @@ describe('syncQueue', () => {
  * fails, as a dead process would), then a fresh run completes. Whatever k is, every mail ends in
  * exactly one of Sent/Received/Failed and every (message, group) has exactly one event.
  */
-describe('syncQueue interrupted at every point, then re-run', () => {
-  const RUNS = 48;
-
+describe.each([
+  ['moves answered without metadata (IMAP)', false, 48],
+  ['moves into Queue answered with metadata (Graph)', true, 48],
+])('syncQueue interrupted at every point, then re-run: %s', (_name, carryMetadata, RUNS) => {
   async function countPoints(): Promise<{ hits: number; kinds: Set<string> }> {
     const mb = new MemoryMailbox();
+    mb.carryMetadata = carryMetadata;
     const ids = seedWithSelection(mb);
     const dir = new MemoryDirectory(GROUPS);
     let hits = 0;
@@ -282,6 +323,7 @@ describe('syncQueue interrupted at every point, then re-run', () => {
   for (let k = 1; k <= RUNS; k++) {
     it(`loses and duplicates nothing when interrupted at fault point ${k}`, async () => {
       const mb = new MemoryMailbox();
+      mb.carryMetadata = carryMetadata;
       const selection = seedWithSelection(mb);
       const dir = new MemoryDirectory(GROUPS);
       let hits = 0;

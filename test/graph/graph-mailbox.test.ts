@@ -123,8 +123,17 @@ describe('GraphMailbox.move', () => {
     const [restId] = seed(standin, 1);
     const [r] = await box.move([restId], 'queue', tree);
     const [inQueue] = standin.messagesIn(`${FOLDER_ROOT}/Queue`);
-    expect(r).toEqual({ id: restId, ok: true, newId: inQueue.immutableId });
+    expect(r).toMatchObject({ id: restId, ok: true, newId: inQueue.immutableId });
     expect(inQueue.id).not.toBe(restId); // the mutable id changed, as Graph does on a move
+    // The move's answer carries what matching needs, under the id the mail now has in Queue.
+    expect(r.ok && r.moved).toMatchObject({
+      id: inQueue.immutableId,
+      internetMessageId: '<m0@example.net>',
+      from: [{ address: 'client0@buyers.example' }],
+      to: [{ address: 'agent@example.co.uk' }],
+      subject: 'Mail 0',
+      preview: 'Preview 0',
+    });
   });
 
   test('an unknown id is message-gone; the others still move', async () => {

@@ -132,7 +132,8 @@ export interface GraphStandin {
   foldersNamed(name: string): { id: string; parentFolderId: string }[];
   fault(spec: FaultSpec): void;
   clearFaults(): void;
-  counters: { http: number; sub: number; byKind: Record<string, number>; maxConcurrent: number; throttledByConcurrency: number };
+  /** serviceMs: summed time top-level requests spent here, arrival to answer (RTT and execution included). */
+  counters: { http: number; sub: number; byKind: Record<string, number>; maxConcurrent: number; throttledByConcurrency: number; serviceMs: number };
   log: LogEntry[];
   resetCounters(): void;
   /** Current mutable id of a message, by any id it has had or its immutable id. */
@@ -210,7 +211,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   };
 
   const faults: (FaultSpec & { left?: number })[] = [];
-  const counters = { http: 0, sub: 0, byKind: {} as Record<string, number>, maxConcurrent: 0, throttledByConcurrency: 0 };
+  const counters = { http: 0, sub: 0, byKind: {} as Record<string, number>, maxConcurrent: 0, throttledByConcurrency: 0, serviceMs: 0 };
   const log: LogEntry[] = [];
   let executing = 0;
   let baseUrl = '';
@@ -445,6 +446,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     const path = url.pathname.replace(/^\/v1\.0/, '');
     const info: RequestInfo = { method: req.method ?? 'GET', path, sub: false };
     count(info);
+    const arrived = performance.now();
     let status = 0;
     try {
       const text = await readBody(req);
@@ -498,6 +500,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       status = 500;
       send(res, graphError(500, 'InternalServerError', e instanceof Error ? e.message : String(e)));
     } finally {
+      counters.serviceMs += performance.now() - arrived;
       log.push({ ...info, status });
     }
   });
@@ -587,6 +590,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       counters.byKind = {};
       counters.maxConcurrent = 0;
       counters.throttledByConcurrency = 0;
+      counters.serviceMs = 0;
       log.length = 0;
     },
     currentIdOf(anyId) {

@@ -33,6 +33,8 @@ export class MemoryMailbox implements Mailbox {
   private seq = 0;
   private tree: FolderTree | undefined;
   fault: FaultHook = () => {};
+  /** Answer moves into Queue with the moved mails' metadata, as Graph does. */
+  carryMetadata = false;
 
   add(place: Place, message: Omit<QueuedMessage, 'id'>): string {
     const id = `m${++this.seq}`;
@@ -73,7 +75,7 @@ export class MemoryMailbox implements Mailbox {
       this.mails.delete(id);
       const newId = `m${++this.seq}`;
       this.mails.set(newId, { ...mail, id: newId, place: to });
-      results.push({ id, ok: true, newId });
+      results.push(to === 'queue' && this.carryMetadata ? { id, ok: true, newId, moved: { id: newId, ...mail.message } } : { id, ok: true, newId });
       if (i === Math.floor(ids.length / 2)) this.fault(`move:${to}:partial`);
     }
     this.fault(`move:${to}:after`);
