@@ -4,10 +4,13 @@
  */
 import { type AdapterClient, createAdapterClient } from '../client/adapter-client';
 import type { ApiStatus } from '../core/api';
-import { SyncError, toSyncError } from '../core/causes';
+import { SyncError } from '../core/causes';
 import type { SyncReport } from '../core/engine';
+import type { GraphMailbox } from '../graph/graph-mailbox';
+import { toPaneError } from '../taskpane/errors';
 import type { HostInfo, ImapApi, PaneServices, SignedInAccount, SyncRunOptions } from '../taskpane/services';
 import { type Auth, createAuth } from './auth';
+import { mapAuthError } from './auth-errors';
 import { GRAPH_SCOPES, type OutlookConfig, configFromEnv } from './config';
 import { toRestIds } from './ids';
 import { graphMailboxFor, runGraphSync } from './sync';
@@ -95,6 +98,19 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
     return acc;
   };
 
+  /** The silent token attempt; a failure comes back as its typed cause (mapAuthError keeps Auth's own SyncErrors as they are). */
+  const silentSignIn = async (): Promise<SignedInAccount | SyncError> => {
+    try {
+      const a = await auth();
+      await a.getToken(GRAPH_SCOPES);
+      return account(a);
+    } catch (e) {
+      return mapAuthError(e);
+    }
+  };
+
+  const countFolders = async (mailbox: GraphMailbox) => mailbox.counts(await mailbox.ensureFolders());
+
   const imap: ImapApi = {
     async authenticate(req) {
       await adapter.imapAuthenticate(req);
@@ -112,15 +128,15 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
     host: () => hostInfo(office),
 
     async currentAccount() {
-      try {
-        const a = await auth();
-        await a.getToken(GRAPH_SCOPES);
-        return a.account();
-      } catch (e) {
-        const err = toSyncError(e);
-        if (AUTH_CAUSES.has(err.code)) return undefined;
-        throw err;
-      }
+      const signedIn = await silentSignIn();
+      if (!(signedIn instanceof SyncError)) return signedIn;
+      if (AUTH_CAUSES.has(signedIn.code)) return undefined;
+      throw signedIn;
+    },
+
+    async checkSignIn() {
+      const signedIn = await silentSignIn();
+      return signedIn instanceof SyncError ? { ok: false, error: toPaneError(signedIn) } : { ok: true, account: signedIn };
     },
 
     async signIn() {
@@ -155,10 +171,22 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
 
     async folderCounts() {
       try {
-        const mailbox = graphMailboxFor(config, await auth());
-        return await mailbox.counts(await mailbox.ensureFolders());
+        return await countFolders(graphMailboxFor(config, await auth()));
       } catch {
         return undefined; // the status card shows counts when it can; a failure here is reported by sync/status
+      }
+    },
+
+    async pingGraph() {
+      try {
+        const a = await auth();
+        // The token first: refused inside Graph's client, it would come back as a bare network failure.
+        await a.getToken(GRAPH_SCOPES);
+        // One attempt: the troubleshooter must answer in seconds, and a first 429 already says Microsoft is throttling.
+        await countFolders(graphMailboxFor(config, a, false, { maxAttempts: 1 }));
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, error: toPaneError(e) };
       }
     },
 

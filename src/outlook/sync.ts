@@ -7,7 +7,7 @@ import type { AdapterClient } from '../client/adapter-client';
 import { HttpDirectory } from '../client/http-directory';
 import { type ApiSyncReport, toApiReport } from '../core/api';
 import { notStartedReport, type SyncProgress, type SyncReport, syncQueue } from '../core/engine';
-import { GraphMailbox } from '../graph/graph-mailbox';
+import { GraphMailbox, type GraphMailboxOptions } from '../graph/graph-mailbox';
 import type { Auth } from './auth';
 import { GRAPH_SCOPES, type OutlookConfig } from './config';
 import { toRestIds } from './ids';
@@ -26,8 +26,8 @@ export interface RunSyncInput {
   office?: typeof Office;
 }
 
-export function graphMailboxFor(config: OutlookConfig, auth: Auth, interactive = false): GraphMailbox {
-  return new GraphMailbox({ baseUrl: config.graphBaseUrl, getToken: () => auth.getToken(GRAPH_SCOPES, { interactive }) });
+export function graphMailboxFor(config: OutlookConfig, auth: Auth, interactive = false, retries: Pick<GraphMailboxOptions, 'maxAttempts'> = {}): GraphMailbox {
+  return new GraphMailbox({ ...retries, baseUrl: config.graphBaseUrl, getToken: () => auth.getToken(GRAPH_SCOPES, { interactive }) });
 }
 
 // The ribbon command reports a run that could not start the same way.

@@ -54,10 +54,21 @@ export interface PaneError {
   requestId?: string;
 }
 
+/** The silent token attempt as the troubleshooter sees it: the account, or why a sign-in is needed. */
+export type SignInCheck = { ok: true; account: SignedInAccount } | { ok: false; error: PaneError };
+
+/** One light Microsoft 365 request: answered, or why not (throttled, sign-in refused, unreachable…). */
+export type GraphPing = { ok: true } | { ok: false; error: PaneError };
+
 export interface PaneServices {
   host(): HostInfo;
   /** Signed-in account if a token can be had silently; undefined when sign-in is needed. */
   currentAccount(): Promise<SignedInAccount | undefined>;
+  /**
+   * The same silent attempt, with the reason when it fails (Entra's AADSTS code, MSAL's correlation
+   * id): the troubleshooter needs why, where the status card needs only whether. Never throws.
+   */
+  checkSignIn(): Promise<SignInCheck>;
   /** Interactive sign-in (NAA or dialog fallback). Throws a PaneError-shaped SyncError on failure. */
   signIn(): Promise<SignedInAccount>;
   /** Signs out and clears cached tokens (Stop Email Sync / clear cached session). */
@@ -68,6 +79,8 @@ export interface PaneServices {
   status(): Promise<ApiStatus>;
   /** Counts of mails waiting in Queue and Failed (Office 365 path). */
   folderCounts(): Promise<{ queue: number; failed: number } | undefined>;
+  /** The folder check once, without retries, with the reason when it fails (troubleshooter). Never throws. */
+  pingGraph(): Promise<GraphPing>;
   /** Sync to Rezi: the selected mails (or, with an empty list, whatever is in Queue). */
   sync(itemIds: string[], opts?: SyncRunOptions): Promise<SyncReport>;
   imap: ImapApi;

@@ -1,5 +1,6 @@
 /** A minimal stand-in for the Office global: just what src/outlook and src/commands read. */
-import type { Auth } from '../../src/outlook/auth';
+import type { AccountInfo, IPublicClientApplication } from '@azure/msal-browser';
+import { type Auth, createAuth, type MsalFactories } from '../../src/outlook/auth';
 
 export interface OfficeStubOptions {
   selected?: string[];
@@ -139,4 +140,28 @@ export function fixedAuth(tokens: { graph: string; adapter: () => Promise<string
     },
   };
   return a;
+}
+
+/** The real Auth over a fake MSAL whose every token request fails with `error`: MSAL's shape in, Auth's mapping in between. */
+export async function authFailingWith(error: unknown, username = 'agent@brightwells.co.uk'): Promise<Auth> {
+  const account = {
+    homeAccountId: 'h',
+    environment: 'login.microsoftonline.com',
+    tenantId: 't',
+    username,
+    localAccountId: 'l',
+    name: 'Alex Morgan',
+  } as AccountInfo;
+  const fail = async () => Promise.reject(error);
+  const pca = {
+    getActiveAccount: () => account,
+    getAllAccounts: () => [account],
+    setActiveAccount: () => undefined,
+    acquireTokenSilent: fail,
+    ssoSilent: fail,
+    acquireTokenPopup: fail,
+    clearCache: async () => undefined,
+  } as unknown as IPublicClientApplication;
+  const factories: MsalFactories = { createNestable: async () => pca, createStandard: async () => pca };
+  return createAuth({ clientId: 'cid' }, { office: officeStub({ naa: true }).office, factories });
 }

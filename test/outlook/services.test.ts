@@ -1,10 +1,11 @@
+import { BrowserAuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-browser';
 import { SyncError } from '../../src/core/causes';
 import type { OutlookConfig } from '../../src/outlook/config';
 import { createOutlookServices, hostInfo, isDarkColour } from '../../src/outlook/services';
 import { syncSelectedToRezi } from '../../src/commands/commands';
 import { type TestAdapter, startTestAdapter } from '../support/adapter';
 import { type GraphStandin, startGraphStandin } from '../support/graph-standin';
-import { fixedAuth, officeStub } from './office-stub';
+import { authFailingWith, fixedAuth, officeStub } from './office-stub';
 
 const SCOPE = 'api://rezi-sync/access_as_user';
 const AGENT = 'agent@brightwells.co.uk';
@@ -150,6 +151,131 @@ describe('createOutlookServices', () => {
     }
     expect(needsSignIn.cleared).toBe(1);
     expect([...store.keys()]).toEqual(['other-app']);
+  });
+});
+
+describe('checkSignIn: the silent sign-in with its reason (troubleshooter)', () => {
+  test('signed in: the account', async () => {
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: auth() });
+    expect(await services.checkSignIn()).toEqual({ ok: true, account: { name: 'Alex Morgan', email: AGENT } });
+  });
+
+  test.each([
+    [
+      'AADSTS50173 (grant revoked: password changed)',
+      new ServerError('invalid_grant', 'corr-50173', 'AADSTS50173: The provided grant has expired due to it being revoked.', '', '50173', 400),
+      {
+        code: 'password-changed',
+        message: 'Microsoft 365 needs you to sign in again, usually because your password has changed.',
+        providerCode: 'AADSTS50173',
+        requestId: 'corr-50173',
+      },
+    ],
+    [
+      'interaction_required (consent)',
+      new InteractionRequiredAuthError('interaction_required', 'corr-consent', 'Interaction is required.'),
+      {
+        code: 'consent-missing',
+        message: 'Rezi needs your permission (or your IT administrator’s) to use your mailbox.',
+        providerCode: 'interaction_required',
+        requestId: 'corr-consent',
+      },
+    ],
+    [
+      'AADSTS700082 (refresh token expired)',
+      new ServerError('invalid_grant', 'corr-idle', 'AADSTS700082: The refresh token has expired due to inactivity.', '', '700082', 400),
+      { code: 'authorisation-expired', message: 'Your Microsoft 365 sign-in has expired.', providerCode: 'AADSTS700082', requestId: 'corr-idle' },
+    ],
+    [
+      'no_tokens_found (stale cache)',
+      new BrowserAuthError('no_tokens_found', 'corr-cache'),
+      { code: 'session-stale', message: 'The saved sign-in in Outlook is out of date.', providerCode: 'no_tokens_found', requestId: 'corr-cache' },
+    ],
+  ])('%s: the cause, Entra’s code and the correlation id; the status card stays quiet', async (_label, msalError, error) => {
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: await authFailingWith(msalError) });
+    expect(await services.checkSignIn()).toEqual({ ok: false, error });
+    expect(await services.currentAccount()).toBeUndefined();
+  });
+
+  test('a failure that is not about sign-in is reported too (and still thrown by currentAccount)', async () => {
+    const services = createOutlookServices(config(), {
+      office: officeStub().office,
+      auth: await authFailingWith(new BrowserAuthError('no_network_connectivity', 'corr-net')),
+    });
+    expect(await services.checkSignIn()).toEqual({
+      ok: false,
+      error: {
+        code: 'server-unreachable',
+        message: 'The Microsoft sign-in service could not be reached.',
+        providerCode: 'no_network_connectivity',
+        requestId: 'corr-net',
+      },
+    });
+    await expect(services.currentAccount()).rejects.toMatchObject({ code: 'server-unreachable' });
+  });
+
+  test('an Auth that throws MSAL’s raw error is mapped all the same', async () => {
+    const raw = fixedAuth({ graph: 'x', adapter: async () => 'y' }, SCOPE);
+    raw.getToken = async () =>
+      Promise.reject({ name: 'InteractionRequiredAuthError', errorCode: 'invalid_grant', errorNo: '50173', correlationId: 'corr-raw' });
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: raw });
+    expect(await services.checkSignIn()).toMatchObject({ ok: false, error: { code: 'password-changed', providerCode: 'AADSTS50173', requestId: 'corr-raw' } });
+  });
+
+  test('a token but no account: the cached session is out of date', async () => {
+    const nameless = auth();
+    nameless.account = () => undefined;
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: nameless });
+    expect(await services.checkSignIn()).toMatchObject({ ok: false, error: { code: 'session-stale' } });
+    expect(await services.currentAccount()).toBeUndefined();
+  });
+});
+
+describe('pingGraph: the folder check once, with the reason (troubleshooter)', () => {
+  test('Microsoft 365 answers', async () => {
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: auth() });
+    expect(await services.pingGraph()).toEqual({ ok: true });
+  });
+
+  test('429: throttled at once, with Graph’s code and request id, without waiting out Retry-After', async () => {
+    graph.fault({ kind: 'throttle', retryAfter: 30 });
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: auth() });
+    const started = Date.now();
+    const ping = await services.pingGraph();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(ping).toEqual({
+      ok: false,
+      error: {
+        code: 'throttled',
+        message: 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.',
+        providerCode: 'ApplicationThrottled',
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    });
+    expect(graph.log.filter((r) => r.status === 429)).toHaveLength(1);
+  });
+
+  test('401: Microsoft 365 no longer accepts the sign-in; folderCounts stays quiet for the status card', async () => {
+    const services = createOutlookServices(config(), { office: officeStub().office, auth: auth() });
+    graph.setToken('rotated-token'); // the token the pane holds is no longer accepted
+    expect(await services.pingGraph()).toMatchObject({
+      ok: false,
+      error: { code: 'authorisation-expired', message: 'Microsoft 365 no longer accepts the sign-in.' },
+    });
+    expect(await services.folderCounts()).toBeUndefined();
+  });
+
+  test('nothing listening: unreachable', async () => {
+    const services = createOutlookServices({ ...config(), graphBaseUrl: 'http://127.0.0.1:1/v1.0' }, { office: officeStub().office, auth: auth() });
+    expect(await services.pingGraph()).toMatchObject({ ok: false, error: { code: 'server-unreachable' } });
+  });
+
+  test('the Graph token refused on the way: the sign-in’s own cause, not a bare failure', async () => {
+    const services = createOutlookServices(config(), {
+      office: officeStub().office,
+      auth: await authFailingWith(new ServerError('invalid_grant', 'corr-50173', 'AADSTS50173: revoked', '', '50173', 400)),
+    });
+    expect(await services.pingGraph()).toMatchObject({ ok: false, error: { code: 'password-changed', providerCode: 'AADSTS50173' } });
   });
 });
 

@@ -2,7 +2,16 @@
 import type { ApiStatus } from '../../src/core/api';
 import { SyncError } from '../../src/core/causes';
 import type { MessageResult, SyncReport } from '../../src/core/engine';
-import type { HostInfo, ImapConnectRequest, PaneServices, SignedInAccount, SyncRunOptions } from '../../src/taskpane/services';
+import type {
+  GraphPing,
+  HostInfo,
+  ImapConnectRequest,
+  PaneError,
+  PaneServices,
+  SignInCheck,
+  SignedInAccount,
+  SyncRunOptions,
+} from '../../src/taskpane/services';
 
 export const JANE: SignedInAccount = { name: 'Jane Smith', email: 'jane@harbour-lettings.co.uk' };
 
@@ -47,8 +56,15 @@ export function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+/** What the real services report when MSAL says the sign-in lapsed (login_required). */
+export const SIGN_IN_EXPIRED: PaneError = { code: 'authorisation-expired', message: 'Your Microsoft 365 sign-in has expired.', providerCode: 'login_required' };
+
 export interface FakeOptions {
   account?: SignedInAccount | undefined;
+  /** Why the silent sign-in fails (implies no account unless one is given). */
+  signInError?: PaneError;
+  /** Why the Graph ping fails; by default it answers. */
+  pingError?: PaneError;
   status?: ApiStatus | Error;
   counts?: { queue: number; failed: number };
   selected?: string[];
@@ -57,6 +73,9 @@ export interface FakeOptions {
 
 export class FakeServices implements PaneServices {
   account: SignedInAccount | undefined;
+  /** checkSignIn's reason when there is no account (default SIGN_IN_EXPIRED). */
+  signInError: PaneError | undefined;
+  pingError: PaneError | undefined;
   statusValue: ApiStatus | Error;
   counts: { queue: number; failed: number } | undefined;
   selected: string[];
@@ -71,7 +90,9 @@ export class FakeServices implements PaneServices {
   lastRunOptions?: SyncRunOptions;
 
   constructor(o: FakeOptions = {}) {
-    this.account = 'account' in o ? o.account : JANE;
+    this.account = 'account' in o ? o.account : o.signInError ? undefined : JANE;
+    this.signInError = o.signInError;
+    this.pingError = o.pingError;
     this.statusValue = o.status ?? status();
     this.counts = o.counts ?? { queue: 0, failed: 0 };
     this.selected = o.selected ?? [];
@@ -107,6 +128,10 @@ export class FakeServices implements PaneServices {
     this.record('currentAccount');
     return this.account;
   }
+  async checkSignIn(): Promise<SignInCheck> {
+    this.record('checkSignIn');
+    return this.account ? { ok: true, account: this.account } : { ok: false, error: this.signInError ?? SIGN_IN_EXPIRED };
+  }
   async signIn() {
     this.record('signIn');
     const a = await this.signInImpl();
@@ -133,6 +158,10 @@ export class FakeServices implements PaneServices {
   async folderCounts() {
     this.record('folderCounts');
     return this.counts;
+  }
+  async pingGraph(): Promise<GraphPing> {
+    this.record('pingGraph');
+    return this.pingError ? { ok: false, error: this.pingError } : { ok: true };
   }
   async sync(itemIds: string[], opts: SyncRunOptions = {}) {
     this.record('sync', itemIds);
