@@ -157,7 +157,7 @@ function pingCheck(input: DiagnosisInput): CheckResult {
   if (!ping) return { ...base, outcome: 'skipped', detail: 'Not checked: Rezi needs a working sign-in first.' };
   const who = ping.target === 'graph' ? 'Microsoft 365' : 'Your branch’s mail server';
   if (ping.ok) return { ...base, outcome: 'pass', detail: `${who} answered.` };
-  // Some hosts' folder check swallows the reason: say so rather than guess a cause.
+  // A ping that failed without saying why: say so rather than guess a cause.
   if (!ping.error) return { ...base, outcome: 'warn', detail: `${who} didn’t answer the folder check, and didn’t say why.` };
   const e = ping.error;
   const code = effectiveCode(e);

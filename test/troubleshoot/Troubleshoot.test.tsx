@@ -16,24 +16,8 @@ configure({ asyncUtilTimeout: 5000 });
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmMiLCJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl';
 
 class Services extends FakeServices {
-  currentAccountImpl?: () => Promise<{ name: string; email: string } | undefined>;
-  folderCountsImpl?: () => Promise<{ queue: number; failed: number } | undefined>;
   cases: SupportReport[] = [];
   supportCaseImpl: (r: SupportReport) => Promise<{ reference: string }> = async () => ({ reference: 'RZ-7KQ9MX' });
-  override async currentAccount() {
-    if (this.currentAccountImpl) {
-      this.calls.push({ name: 'currentAccount', args: [] });
-      return this.currentAccountImpl();
-    }
-    return super.currentAccount();
-  }
-  override async folderCounts() {
-    if (this.folderCountsImpl) {
-      this.calls.push({ name: 'folderCounts', args: [] });
-      return this.folderCountsImpl();
-    }
-    return super.folderCounts();
-  }
   async supportCase(r: SupportReport) {
     this.calls.push({ name: 'supportCase', args: [r] });
     this.cases.push(r);
@@ -92,10 +76,10 @@ describe('Troubleshoot view: each cause shows its words and one next step', () =
   });
 
   it('password changed (AADSTS50173) → sign in to your provider outside Rezi first', async () => {
-    const s = new Services({ status: status({ state: 'authorisation-failed', cause: 'password-changed' }) });
-    s.currentAccountImpl = async () => {
-      throw new SyncError('password-changed', 'The password has changed', { providerCode: 'AADSTS50173' });
-    };
+    const s = new Services({
+      status: status({ state: 'authorisation-failed', cause: 'password-changed' }),
+      signInError: { code: 'password-changed', message: 'The password has changed', providerCode: 'AADSTS50173' },
+    });
     const { user } = setup(s);
     await diagnosed('Your email password has changed');
     expect(within(causeSection()).getByText(/Has your email password changed recently\?/)).toBeTruthy();
@@ -120,14 +104,12 @@ describe('Troubleshoot view: each cause shows its words and one next step', () =
     expect(checkItem(/^Sign-in still valid: Not checked$/)).toBeTruthy();
     expect(screen.getByText(/AUTHENTICATIONFAILED/)).toBeTruthy();
     expect(within(causeSection()).getByText(/webmail/)).toBeTruthy();
-    expect(s.called('currentAccount')).toHaveLength(0);
+    expect(s.called('checkSignIn')).toHaveLength(0);
+    expect(s.called('pingGraph')).toHaveLength(0);
   });
 
   it('consent missing → Reconnect account with the approval wording', async () => {
-    const s = new Services();
-    s.currentAccountImpl = async () => {
-      throw new SyncError('consent-missing', 'Consent required', { providerCode: 'AADSTS65001' });
-    };
+    const s = new Services({ signInError: { code: 'consent-missing', message: 'Consent required', providerCode: 'AADSTS65001' } });
     setup(s);
     await diagnosed('Permission is needed');
     expect(within(causeSection()).getByText(/needs your approval/)).toBeTruthy();
@@ -139,10 +121,7 @@ describe('Troubleshoot view: each cause shows its words and one next step', () =
   });
 
   it('cache/session error → Clear cached sign-in, which clears then signs in again', async () => {
-    const s = new Services();
-    s.currentAccountImpl = async () => {
-      throw new SyncError('unknown', 'cache read failed', { providerCode: 'no_tokens_found' });
-    };
+    const s = new Services({ signInError: { code: 'unknown', message: 'cache read failed', providerCode: 'no_tokens_found' } });
     const { user, onReconnect, onClearCachedSession } = setup(s);
     await diagnosed('A cached sign-in is out of date');
     const [only] = within(causeSection()).getAllByRole('button');
@@ -184,10 +163,7 @@ describe('Troubleshoot view: each cause shows its words and one next step', () =
   });
 
   it('server unreachable → Try again', async () => {
-    const s = new Services();
-    s.folderCountsImpl = async () => {
-      throw new SyncError('server-unreachable', 'fetch failed', { requestId: 'graph-req-1' });
-    };
+    const s = new Services({ pingError: { code: 'server-unreachable', message: 'fetch failed', requestId: 'graph-req-1' } });
     setup(s);
     await diagnosed('The mail server can’t be reached');
     expect(checkItem(/^Mail service answering: Failed$/)).toBeTruthy();
@@ -197,6 +173,66 @@ describe('Troubleshoot view: each cause shows its words and one next step', () =
         .map((b) => b.textContent),
     ).toEqual(['Try again']);
     expect(within(causeSection()).getByText(/internet connection/)).toBeTruthy();
+  });
+});
+
+describe('Troubleshoot view: the checks find the cause themselves, without the pane’s last error', () => {
+  it('a silent sign-in refused with AADSTS50173 → password changed, even though the status still says connected', async () => {
+    const s = new Services({
+      signInError: {
+        code: 'password-changed',
+        message: 'Microsoft 365 needs you to sign in again, usually because your password has changed.',
+        providerCode: 'AADSTS50173',
+        requestId: 'corr-50173',
+      },
+    });
+    const { user } = setup(s);
+    await diagnosed('Your email password has changed');
+    expect(checkItem(/^Email account connected: Passed$/)).toBeTruthy();
+    expect(checkItem(/^Sign-in still valid: Failed$/)).toBeTruthy();
+    expect(screen.getByText('Rezi couldn’t sign in without asking you: Your email password has changed (AADSTS50173).')).toBeTruthy();
+    expect(checkItem(/^Mail service answering: Not checked$/)).toBeTruthy();
+    expect(s.called('pingGraph')).toHaveLength(0);
+    expect(within(causeSection()).getByText(/Has your email password changed recently\?/)).toBeTruthy();
+    expect(within(causeSection()).getByText(/^Check you can sign in to Outlook on the web/)).toBeTruthy();
+    expect(
+      within(causeSection())
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Sign in to your email provider outside Rezi']);
+
+    // The report carries Entra's code and the correlation id, and nothing secret.
+    await user.click(screen.getByRole('button', { name: 'Copy report' }));
+    await screen.findByText(/Report copied/);
+    const text = await navigator.clipboard.readText();
+    expect(text).toMatch(/Likely cause: password-changed/);
+    expect(text).toContain('silent-sign-in: password-changed (AADSTS50173) request corr-50173');
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+  });
+
+  it('a Graph ping answered 429 → Microsoft asked us to slow down: wait and try again', async () => {
+    const s = new Services({
+      pingError: {
+        code: 'throttled',
+        message: 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.',
+        providerCode: 'TooManyRequests',
+      },
+    });
+    const { user } = setup(s);
+    await diagnosed('Microsoft asked us to slow down');
+    expect(checkItem(/^Sign-in still valid: Passed$/)).toBeTruthy();
+    expect(checkItem(/^Mail service answering: Warning$/)).toBeTruthy();
+    expect(screen.getByText('Microsoft 365 didn’t answer normally: Microsoft asked us to slow down (TooManyRequests).')).toBeTruthy();
+    expect(within(causeSection()).getByText('Microsoft asked Rezi to slow down. Wait a minute or two, then sync again.')).toBeTruthy();
+    expect(within(causeSection()).getByText('Your mails are safe: anything waiting in Queue will be filed on the next sync.')).toBeTruthy();
+    const [only] = within(causeSection()).getAllByRole('button');
+    expect(only.textContent).toBe('Wait and try again');
+
+    // Once Microsoft answers again, checking again finds nothing wrong.
+    s.pingError = undefined;
+    await user.click(only);
+    await diagnosed('Nothing wrong found automatically');
+    expect(s.called('pingGraph')).toHaveLength(2);
   });
 });
 
@@ -222,10 +258,7 @@ describe('Troubleshoot view: guided flow, help box, escalation and copy', () => 
   });
 
   it('escalation opens only after every user-side step, in the guide’s order', async () => {
-    const s = new Services();
-    s.folderCountsImpl = async () => {
-      throw new SyncError('throttled', 'slow down', { providerCode: 'ApplicationThrottled' });
-    };
+    const s = new Services({ pingError: { code: 'throttled', message: 'slow down', providerCode: 'ApplicationThrottled' } });
     const { user } = setup(s);
     await diagnosed('Microsoft asked us to slow down');
     const escalateButton = () => screen.getByRole('button', { name: 'Escalate to Rezi support' }) as HTMLButtonElement;
@@ -339,13 +372,13 @@ describe('Troubleshoot view: accessibility', () => {
   });
 });
 
-describe('Troubleshoot view: a folder check that answers nothing', () => {
-  it('shows a warning for the mail service and falls back to the steps', async () => {
+describe('Troubleshoot view: a check that throws instead of reporting', () => {
+  it('is observed all the same, with its cause', async () => {
     const s = new Services();
-    s.folderCountsImpl = async () => undefined;
+    jest.spyOn(s, 'pingGraph').mockRejectedValue(new SyncError('server-unreachable', 'fetch failed'));
     setup(s);
-    await diagnosed('Nothing wrong found automatically');
-    expect(checkItem(/^Mail service answering: Warning$/)).toBeTruthy();
+    await diagnosed('The mail server can’t be reached');
+    expect(checkItem(/^Mail service answering: Failed$/)).toBeTruthy();
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Gathers what the automatic checks need, through PaneServices only: a fresh status, a silent
- * token attempt (Office 365) and a light Graph request (folder counts) as a ping. Never throws:
- * every failure becomes an observation for the diagnosis.
+ * token attempt (Office 365) and a light Graph request (the folder check) as a ping, each with the
+ * reason it failed. Never throws: every failure becomes an observation for the diagnosis.
  */
 import type { ApiStatus } from '../../core/api';
 import type { CauseCode } from '../../core/causes';
@@ -16,14 +16,18 @@ export interface Observations {
   errors: { source: string; code: CauseCode; message?: string; providerCode?: string; requestId?: string }[];
 }
 
-const AUTH_CAUSES = new Set<CauseCode>(['authorisation-expired', 'password-changed', 'consent-missing', 'session-stale']);
-
 async function settle<T>(p: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: PaneError }> {
   try {
     return { ok: true, value: await p() };
   } catch (e) {
     return { ok: false, error: toPaneError(e) };
   }
+}
+
+/** A check that reports its failure; one that throws anyway (a broken implementation) is observed all the same. */
+async function reported<T extends { ok: true } | { ok: false; error: PaneError }>(p: () => Promise<T>): Promise<T | { ok: false; error: PaneError }> {
+  const r = await settle(p);
+  return r.ok ? r.value : r;
 }
 
 const observed = (e: PaneError): ObservedError => ({ code: e.code, message: e.message, providerCode: e.providerCode, requestId: e.requestId });
@@ -51,19 +55,15 @@ export async function observe(
 
   // IMAP accounts sign in on the server with a username and password: no token to test here.
   if (input.status?.account.kind !== 'imap') {
-    const account = await settle(() => services.currentAccount());
-    if (account.ok && account.value) input.token = { obtained: true };
-    else if (account.ok) {
-      const known = opts.lastError && AUTH_CAUSES.has(opts.lastError.code) ? observed(opts.lastError) : undefined;
-      input.token = { obtained: false, error: known };
+    const signIn = await reported(() => services.checkSignIn());
+    if (!signIn.ok) {
+      input.token = { obtained: false, error: observed(signIn.error) };
+      // Not 'silent-token': the report's redaction takes "token: …" in its text for a secret and would hide the cause.
+      errors.push({ source: 'silent-sign-in', ...signIn.error });
     } else {
-      input.token = { obtained: false, error: observed(account.error) };
-      errors.push({ source: 'silent-token', ...account.error });
-    }
-    if (input.token.obtained) {
-      const ping = await settle(() => services.folderCounts());
-      // Resolving with no counts means Graph didn't answer (the Outlook services swallow the reason there).
-      input.ping = ping.ok ? { target: 'graph', ok: ping.value !== undefined } : { target: 'graph', ok: false, error: observed(ping.error) };
+      input.token = { obtained: true };
+      const ping = await reported(() => services.pingGraph());
+      input.ping = ping.ok ? { target: 'graph', ok: true } : { target: 'graph', ok: false, error: observed(ping.error) };
       if (!ping.ok) errors.push({ source: 'graph-ping', ...ping.error });
     }
   }
