@@ -277,6 +277,9 @@ describe('task pane in Chromium', () => {
         .getByRole('heading', { name: /troubleshoot/i })
         .first()
         .waitFor({ timeout: 10_000 });
+      // The checks hear Entra's reason from the silent sign-in themselves, code included.
+      await pane.getByText('Rezi couldn’t sign in without asking you: Your email password has changed (AADSTS50173).').waitFor({ timeout: 15_000 });
+      await pane.getByRole('heading', { name: 'Likely cause: Your email password has changed' }).waitFor();
       await checkAxe(frame, 'troubleshooting');
       await screenshot(page, '06-troubleshooting');
     }
