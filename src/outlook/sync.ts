@@ -38,7 +38,9 @@ export async function runGraphSync(input: RunSyncInput): Promise<SyncReport> {
   const directory = new HttpDirectory(input.adapter);
   let report: SyncReport;
   try {
-    const owner = await mailbox.owner(input.signal);
+    // Who the owner is and where the folders are are independent lookups: one round trip, not two
+    // (the mailbox keeps the tree, so the engine's own ensureFolders answers at once).
+    const [owner] = await Promise.all([mailbox.owner(input.signal), mailbox.ensureFolders(input.signal)]);
     report = await syncQueue(mailbox, directory, {
       owner,
       selection: toRestIds(input.itemIds, input.office),
