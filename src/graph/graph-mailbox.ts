@@ -13,7 +13,7 @@
  */
 import { Client, type GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
 import { normaliseAddressList } from '../core/addresses';
-import { SyncError } from '../core/causes';
+import { SyncError, toSyncError } from '../core/causes';
 import { FOLDER_NAMES, FOLDER_ROOT, type FolderRole, type FolderTree, type Mailbox, type MoveResult, type QueuedMessage } from '../core/ports';
 import { Limiter, backoffMs, delay, parseRetryAfter } from './limiter';
 import { type BatchSubResponse, MoveDispatcher } from './move-dispatcher';
@@ -96,15 +96,18 @@ export class GraphMailbox implements Mailbox {
   private readonly random: () => number;
   private tree: FolderTree | undefined;
   private readonly dispatcher: MoveDispatcher;
+  /** The latest token from options.getToken (request() fetches one before each request). */
+  private token: string | undefined;
 
   constructor(private readonly options: GraphMailboxOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
     const { host, version } = splitBase(this.baseUrl);
-    const getToken = options.getToken;
     // Our own bearer middleware: the library's AuthenticationHandler only signs https Graph hosts.
+    // It signs with the token request() has just fetched: a token failure raised in here would reach
+    // us wrapped as a failed request, and a lapsed sign-in would read as "server unreachable".
     const bearer: Middleware & { next?: Middleware } = {
-      async execute(context) {
-        const token = await getToken();
+      execute: async (context) => {
+        const token = this.token ?? (await options.getToken());
         const opts = (context.options ??= {});
         const headers = new Headers((opts.headers as HeadersInit | undefined) ?? {});
         headers.set('Authorization', `Bearer ${token}`);
@@ -266,6 +269,12 @@ export class GraphMailbox implements Mailbox {
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new SyncError('cancelled', 'The sync was cancelled.');
       let failure: Failure;
+      try {
+        this.token = await this.options.getToken();
+      } catch (e) {
+        // The sign-in's problem (expired, password changed, consent), not Graph's: no retry.
+        throw toSyncError(e);
+      }
       try {
         return await this.limiter.run(() => call(this.client));
       } catch (e) {

@@ -237,6 +237,19 @@ describe('GraphMailbox.move', () => {
     });
     await expect(box.ensureFolders()).rejects.toBeInstanceOf(SyncError);
   });
+
+  test('a sign-in that fails while getting the token keeps its cause: no retries, nothing sent, not "unreachable"', async () => {
+    await start();
+    const box = mailbox(standin, {
+      getToken: async () => {
+        throw new SyncError('password-changed', 'AADSTS50173: the grant has expired because the password changed.', { providerCode: 'AADSTS50173' });
+      },
+    });
+    await expect(box.ensureFolders()).rejects.toMatchObject({ code: 'password-changed', detail: { providerCode: 'AADSTS50173' } });
+    const tree = { root: 'r', queue: 'q', sent: 's', received: 'rc', failed: 'f' };
+    await expect(box.move(['AAMk-1'], 'sent', tree)).rejects.toMatchObject({ code: 'password-changed' });
+    expect(standin.counters.http).toBe(0);
+  });
 });
 
 describe('Graph stand-in faithfulness', () => {
