@@ -180,8 +180,6 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
     async pingGraph() {
       try {
         const a = await auth();
-        // The token first: refused inside Graph's client, it would come back as a bare network failure.
-        await a.getToken(GRAPH_SCOPES);
         // One attempt: the troubleshooter must answer in seconds, and a first 429 already says Microsoft is throttling.
         await countFolders(graphMailboxFor(config, a, false, { maxAttempts: 1 }));
         return { ok: true };
