@@ -7,9 +7,10 @@
  * exactly-once across concurrent requests, retries and restarts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { ApiFileOutcome, ApiFileRequest } from '../../core/api';
 import type { AuthUser } from '../context';
+import { rowsStatement } from '../store/db';
 import type { Database, TimelineEventTable } from '../store/schema';
 import { assembleOutcomes, chunk, eventKey, type FoundGroup, groupLink, groupsFor, prepareBatch } from './matching';
 import type { DirectoryStore, RecordBatch } from './types';
@@ -17,6 +18,24 @@ import type { DirectoryStore, RecordBatch } from './types';
 /** Bound parameters per statement, well under SQLite's limit (32,766) and PostgreSQL's (65,535). */
 const LOOKUP_CHUNK = 2000;
 const INSERT_ROWS = 500;
+
+/** The event insert, as SQL (see rowsStatement): the statement Kysely built, without building it per batch. */
+const EVENT_COLUMNS = [
+  'id',
+  'owner_user_id',
+  'internet_message_id',
+  'group_id',
+  'direction',
+  'subject',
+  'occurred_at',
+  'created_at',
+] as const satisfies readonly (keyof TimelineEventTable)[];
+const insertEvents = rowsStatement(
+  `insert into "timeline_events" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(', ')})`,
+  EVENT_COLUMNS.length,
+  'on conflict ("owner_user_id", "internet_message_id", "group_id") do nothing returning "id", "internet_message_id", "group_id"',
+);
+type InsertedEvent = Pick<TimelineEventTable, 'id' | 'internet_message_id' | 'group_id'>;
 
 export class SqliteDirectory implements DirectoryStore {
   readonly kind = 'embedded SQLite';
@@ -98,12 +117,9 @@ export class SqliteDirectory implements DirectoryStore {
     const eventIds = new Map<string, string>();
     return this.db.transaction().execute(async (trx) => {
       for (const part of chunk([...rows.values()], INSERT_ROWS)) {
-        const inserted = await trx
-          .insertInto('timeline_events')
-          .values(part)
-          .onConflict((oc) => oc.columns(['owner_user_id', 'internet_message_id', 'group_id']).doNothing())
-          .returning(['id', 'internet_message_id', 'group_id'])
-          .execute();
+        const params: unknown[] = [];
+        for (const r of part) for (const c of EVENT_COLUMNS) params.push(r[c]);
+        const { rows: inserted } = await trx.executeQuery<InsertedEvent>(CompiledQuery.raw(insertEvents(part.length), params));
         for (const f of inserted) eventIds.set(eventKey(f.internet_message_id, f.group_id), f.id);
       }
       // Keys that were already recorded: answer the existing ids.
