@@ -21,8 +21,14 @@ const ADDRESSES = Number(process.env.BENCH_ADDRESSES ?? 250_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const CLIENTS = 50;
 const BATCH = 100;
-/** Open loop: each client offers one batch per second (50 × 100 = 5,000 mails/s together) for this long. */
-const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 10);
+/**
+ * Open loop: each client offers one batch per second (50 × 100 = 5,000 mails/s together) for this long.
+ * 30 s, 1,500 batches, so p99 is the 15th-slowest sample. Over 10 s (500 batches) it was the 5th-slowest:
+ * by the order statistics that lands anywhere between the true p97.7 and p99.55 (95% of runs), and the
+ * slow samples come in runs (one stall delays the next few batches), so one stall decided the figure;
+ * over 30 s it lies between p98.4 and p99.4. Nothing is dropped: every batch sent counts.
+ */
+const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 30);
 const OPEN_INTERVAL_MS = 1000;
 /** The one-client baseline: enough batches that its p99 is not simply the slowest of ten. */
 const SINGLE_BATCHES = 40;
@@ -106,6 +112,9 @@ it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k a
   const adapter = await startTestAdapter({ dbFile, logLevel: 'warn', env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
   try {
     const tokens = await Promise.all(Array.from({ length: CLIENTS }, () => adapter.mintToken(AGENT.email)));
+    // Built before any row is measured, and kept: built (~0.5 s, ~37 MB of strings) on this thread just
+    // before the open loop, their garbage was collected during its first seconds, beside the adapter.
+    const openBodies = batches(OPEN_SECONDS * CLIENTS * BATCH, 'open');
     const fileUrl = `${adapter.url}${API_PREFIX}/mail/file`;
     const warm = await load(fileUrl, tokens, batches(5 * BATCH, 'warm'), 5);
     if (warm.failures) throw new Error(`warm-up failed: ${warm.firstError}`);
@@ -120,7 +129,7 @@ it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k a
       CLIENTS,
     );
     // Open loop at the goal's rate: 50 clients each sending one 100-mail batch a second, staggered.
-    const open = await load(fileUrl, tokens, batches(OPEN_SECONDS * CLIENTS * BATCH, 'open'), CLIENTS, { intervalMs: OPEN_INTERVAL_MS });
+    const open = await load(fileUrl, tokens, openBodies, CLIENTS, { intervalMs: OPEN_INTERVAL_MS });
     if (main.failures || single.failures || open.failures) throw new Error(`filing failed: ${main.firstError ?? single.firstError ?? open.firstError}`);
 
     const events = await adapter.ctx.db
