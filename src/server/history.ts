@@ -3,12 +3,12 @@
  * finishes the run, moves the account state and records failures (which outage detection reads).
  */
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ApiFileOutcome, ApiSyncReport } from '../core/api';
 import { stateAfter, type ConnectionState } from '../core/status';
 import type { AuthUser } from './context';
 import { ApiHttpError } from './errors';
-import { rowsStatement } from './store/db';
+import { BatchInsert } from './store/db';
 import type { Database, SyncSource } from './store/schema';
 
 const TEXT_MAX = 500;
@@ -53,13 +53,19 @@ export async function assertRunUsable(db: Kysely<Database>, user: AuthUser, runI
   if (run && run.user_id !== user.id) throw runBelongsElsewhere();
 }
 
-/** The outcomes upsert, as SQL (see rowsStatement): every filing request records a row per mail. */
-const OUTCOME_COLUMNS = ['run_id', 'internet_message_id', 'status', 'reason', 'group_ids'] as const satisfies readonly (keyof Database['sync_outcomes'])[];
+/** The outcomes upsert, built by Kysely once per row count (see BatchInsert): every filing request records a row per mail. */
 const OUTCOME_ROWS = 500;
-const upsertOutcomes = rowsStatement(
-  `insert into "sync_outcomes" (${OUTCOME_COLUMNS.map((c) => `"${c}"`).join(', ')})`,
-  OUTCOME_COLUMNS.length,
-  'on conflict ("run_id", "internet_message_id") do update set "status" = "excluded"."status", "reason" = "excluded"."reason", "group_ids" = "excluded"."group_ids"',
+const upsertOutcomes = new BatchInsert<Database['sync_outcomes']>(['run_id', 'internet_message_id', 'status', 'reason', 'group_ids'], (db, rows) =>
+  db
+    .insertInto('sync_outcomes')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['run_id', 'internet_message_id']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        reason: eb.ref('excluded.reason'),
+        group_ids: eb.ref('excluded.group_ids'),
+      })),
+    ),
 );
 
 export async function recordOutcomes(db: Kysely<Database>, runId: string, outcomes: readonly ApiFileOutcome[]): Promise<void> {
@@ -75,10 +81,7 @@ export async function recordOutcomes(db: Kysely<Database>, runId: string, outcom
   }
   const all = [...rows.values()];
   for (let i = 0; i < all.length; i += OUTCOME_ROWS) {
-    const part = all.slice(i, i + OUTCOME_ROWS);
-    const params: unknown[] = [];
-    for (const r of part) for (const c of OUTCOME_COLUMNS) params.push(r[c]);
-    await db.executeQuery(CompiledQuery.raw(upsertOutcomes(part.length), params));
+    await db.executeQuery(upsertOutcomes.query(db, all.slice(i, i + OUTCOME_ROWS)));
   }
 }
 

@@ -7,10 +7,10 @@
  * exactly-once across concurrent requests, retries and restarts.
  */
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ApiFileOutcome, ApiFileRequest } from '../../core/api';
 import type { AuthUser } from '../context';
-import { rowsStatement } from '../store/db';
+import { BatchInsert } from '../store/db';
 import type { Database, TimelineEventTable } from '../store/schema';
 import { assembleOutcomes, chunk, eventKey, type FoundGroup, groupLink, groupsFor, prepareBatch } from './matching';
 import type { DirectoryStore, RecordBatch } from './types';
@@ -19,21 +19,15 @@ import type { DirectoryStore, RecordBatch } from './types';
 const LOOKUP_CHUNK = 2000;
 const INSERT_ROWS = 500;
 
-/** The event insert, as SQL (see rowsStatement): the statement Kysely built, without building it per batch. */
-const EVENT_COLUMNS = [
-  'id',
-  'owner_user_id',
-  'internet_message_id',
-  'group_id',
-  'direction',
-  'subject',
-  'occurred_at',
-  'created_at',
-] as const satisfies readonly (keyof TimelineEventTable)[];
-const insertEvents = rowsStatement(
-  `insert into "timeline_events" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(', ')})`,
-  EVENT_COLUMNS.length,
-  'on conflict ("owner_user_id", "internet_message_id", "group_id") do nothing returning "id", "internet_message_id", "group_id"',
+/** The event insert, built by Kysely once per row count (see BatchInsert). */
+const insertEvents = new BatchInsert<TimelineEventTable>(
+  ['id', 'owner_user_id', 'internet_message_id', 'group_id', 'direction', 'subject', 'occurred_at', 'created_at'],
+  (db, rows) =>
+    db
+      .insertInto('timeline_events')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['owner_user_id', 'internet_message_id', 'group_id']).doNothing())
+      .returning(['id', 'internet_message_id', 'group_id']),
 );
 type InsertedEvent = Pick<TimelineEventTable, 'id' | 'internet_message_id' | 'group_id'>;
 
@@ -117,9 +111,7 @@ export class SqliteDirectory implements DirectoryStore {
     const eventIds = new Map<string, string>();
     return this.db.transaction().execute(async (trx) => {
       for (const part of chunk([...rows.values()], INSERT_ROWS)) {
-        const params: unknown[] = [];
-        for (const r of part) for (const c of EVENT_COLUMNS) params.push(r[c]);
-        const { rows: inserted } = await trx.executeQuery<InsertedEvent>(CompiledQuery.raw(insertEvents(part.length), params));
+        const { rows: inserted } = await trx.executeQuery<InsertedEvent>(insertEvents.query(trx, part));
         for (const f of inserted) eventIds.set(eventKey(f.internet_message_id, f.group_id), f.id);
       }
       // Keys that were already recorded: answer the existing ids.

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { type Compilable, CompiledQuery, Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema';
 import { migrations } from './migrations';
 
@@ -127,23 +127,42 @@ function withStatementCache(sqlite: SQLite.Database, checkpointer?: BackgroundCh
 }
 
 /**
- * `head values (?, …), (?, …) tail` for any number of rows of `width` parameters, each text built once.
- * The filing path's batch inserts (up to a few hundred rows) are written as SQL with this rather than
- * through Kysely's builder, which spends ~0.4 ms and thousands of frozen nodes on an 80-row insert
- * before SQLite sees it; the text is the same per row count, so the statement cache prepares it once.
+ * A batch insert compiled by Kysely once per row count and then reused with new parameters. Kysely's
+ * builder spends ~0.4 ms and thousands of frozen nodes on an 80-row insert before the database sees
+ * it; the filing path runs two of those per request. The SQL still comes from Kysely, so each dialect
+ * gets its own text and placeholders (SQLite `?`, PostgreSQL `$1`), and the statement cache prepares
+ * it once per row count.
  */
-export function rowsStatement(head: string, width: number, tail: string): (rows: number) => string {
-  const row = `(${new Array<string>(width).fill('?').join(', ')})`;
-  const texts = new Map<number, string>();
-  return (rows) => {
-    let text = texts.get(rows);
-    if (text === undefined) {
-      text = `${head} values ${new Array<string>(rows).fill(row).join(', ')} ${tail}`;
+export class BatchInsert<Row extends object> {
+  private readonly texts = new WeakMap<object, Map<number, string>>();
+
+  constructor(
+    private readonly columns: readonly (keyof Row & string)[],
+    /** Builds the insert for these rows (values in `columns` order) on this connection or transaction. */
+    private readonly build: (db: Kysely<Database>, rows: Row[]) => Compilable,
+  ) {}
+
+  query(db: Kysely<Database>, rows: readonly Row[]): CompiledQuery {
+    // One text per dialect: connections and transactions of one database share their executor's adapter.
+    const key = db.getExecutor().adapter;
+    let texts = this.texts.get(key);
+    if (!texts) this.texts.set(key, (texts = new Map()));
+    let sql = texts.get(rows.length);
+    if (sql === undefined) {
+      // Placeholder rows: Kysely binds every value, null included, as a parameter in column order.
+      const blank = Object.fromEntries(this.columns.map((c) => [c, null])) as Row;
+      const compiled = this.build(db, new Array<Row>(rows.length).fill(blank)).compile();
+      if (compiled.parameters.length !== rows.length * this.columns.length) {
+        throw new Error(`BatchInsert: expected ${rows.length * this.columns.length} parameters, Kysely compiled ${compiled.parameters.length}.`);
+      }
+      sql = compiled.sql;
       if (texts.size >= STATEMENT_CACHE) texts.clear();
-      texts.set(rows, text);
+      texts.set(rows.length, sql);
     }
-    return text;
-  };
+    const params: unknown[] = [];
+    for (const r of rows) for (const c of this.columns) params.push(r[c]);
+    return CompiledQuery.raw(sql, params);
+  }
 }
 
 export async function migrate(db: Kysely<Database>): Promise<string[]> {
