@@ -60,6 +60,15 @@ export function toSyncError(e: unknown): SyncError {
   return new SyncError('unknown', message);
 }
 
+/** Causes about one mail, or the user's own cancel: everything else is about the connection. */
+const ABOUT_ONE_MAIL: ReadonlySet<CauseCode> = new Set<CauseCode>(['no-matching-group', 'invalid-message', 'message-gone', 'cancelled']);
+const CONNECTION_CAUSES: ReadonlySet<string> = new Set(CAUSE_CODES.filter((c) => !ABOUT_ONE_MAIL.has(c)));
+
+/** A cause about the connection (sign-in, server, provider): what the troubleshooter diagnoses. */
+export function isConnectionCause(code: string): code is CauseCode {
+  return CONNECTION_CAUSES.has(code);
+}
+
 /** Causes that no retry within the same run will fix: stop starting new work and tell the user. */
 export function stopsTheRun(code: CauseCode): boolean {
   return (

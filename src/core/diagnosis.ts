@@ -5,7 +5,7 @@
  * one likely cause in plain words and one next step.
  */
 import type { ApiStatus } from './api';
-import type { CauseCode } from './causes';
+import { type CauseCode, isConnectionCause } from './causes';
 import { type NextAction, explain } from './explain';
 import { STATE_LABEL } from './status';
 
@@ -75,20 +75,6 @@ export const CHECK_LABELS: Record<CheckId, string> = {
 };
 
 const RECONNECT_REASSURANCE = 'Reconnecting usually fixes most sync issues within a few minutes.';
-
-/** Causes about the connection; per-mail causes (no matching group…) are not what this diagnoses. */
-const CONNECTION_CAUSES: ReadonlySet<CauseCode> = new Set<CauseCode>([
-  'authorisation-expired',
-  'password-changed',
-  'consent-missing',
-  'session-stale',
-  'server-unreachable',
-  'certificate-invalid',
-  'throttled',
-  'outage-suspected',
-  'not-configured',
-  'unknown',
-]);
 
 /** The guide's order of likelihood and of what to try first. Lower wins. */
 const PRECEDENCE: CauseCode[] = [
@@ -183,7 +169,7 @@ function lastErrorCheck(input: DiagnosisInput, connectedNow: boolean): CheckResu
   const e = input.paneError ?? lastError(input.status);
   if (!e) return { ...base, outcome: 'pass', detail: 'No recent sync errors.' };
   const code = effectiveCode(e);
-  if (!CONNECTION_CAUSES.has(code)) {
+  if (!isConnectionCause(code)) {
     return { ...base, outcome: 'warn', detail: `The last problem was about a single mail, not the connection: ${explain(code).title.toLowerCase()}.` };
   }
   // An old error with everything passing now is history, not the cause.
@@ -257,7 +243,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const checks = [account, token, ping, last, others];
 
   const found = new Set<CauseCode>();
-  for (const c of checks) if (c.cause && CONNECTION_CAUSES.has(c.cause)) found.add(c.cause);
+  for (const c of checks) if (c.cause && isConnectionCause(c.cause)) found.add(c.cause);
   let cause = PRECEDENCE.find((c) => found.has(c));
 
   // Reconnecting already failed the same way: the guide's next step is clearing the cached credentials.

@@ -2,6 +2,8 @@ import { BrowserAuthError, InteractionRequiredAuthError, ServerError } from '@az
 import { SyncError } from '../../src/core/causes';
 import type { OutlookConfig } from '../../src/outlook/config';
 import { createOutlookServices, hostInfo, isDarkColour } from '../../src/outlook/services';
+import { runGraphSync } from '../../src/outlook/sync';
+import { createAdapterClient } from '../../src/client/adapter-client';
 import { syncSelectedToRezi } from '../../src/commands/commands';
 import { type TestAdapter, startTestAdapter } from '../support/adapter';
 import { type GraphStandin, startGraphStandin } from '../support/graph-standin';
@@ -309,5 +311,32 @@ describe('ribbon command syncSelectedToRezi', () => {
       type: 'errorMessage',
       message: expect.stringMatching(/^Couldn't file in Rezi: Your branch is not set up/),
     });
+  });
+});
+
+describe('runGraphSync: the Office 365 run shared by the pane and the ribbon command', () => {
+  test('asks who the owner is while it finds the folders, not one after the other', async () => {
+    const id = graph.addMessage('inbox', {
+      from: 'sarah.whitfield@example.com',
+      to: [AGENT],
+      subject: 'Offer',
+      internetMessageId: `<o-${Date.now()}@example.com>`,
+    });
+    // GET /me answers slowly: run in sequence, it would finish before the folder lookup started.
+    graph.fault({ kind: 'slow', delayMs: 300, times: 1, match: (r) => r.method === 'GET' && r.path === '/me' });
+    const report = await runGraphSync({
+      config: config(),
+      auth: auth(),
+      adapter: createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) }),
+      itemIds: [id],
+      office: officeStub().office,
+    });
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ total: 1, received: 1 });
+    const answered = graph.log.filter((e) => !e.sub).map((e) => `${e.method} ${e.path}`);
+    expect(answered.indexOf('GET /me/mailFolders')).toBeGreaterThanOrEqual(0);
+    expect(answered.indexOf('GET /me/mailFolders')).toBeLessThan(answered.indexOf('GET /me'));
+    // The tree found alongside is the one the engine used: no second lookup.
+    expect(answered.filter((a) => a === 'GET /me/mailFolders')).toHaveLength(1);
   });
 });

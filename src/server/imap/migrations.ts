@@ -2,11 +2,8 @@
  * The IMAP companion's tables, merged into the store's migrations (names sort after the core ones).
  * Credentials are stored only as AES-256-GCM ciphertext (see crypto.ts); never a plaintext column.
  */
-import type { Kysely, Migration } from 'kysely';
-
-// Kysely<any> is the documented type for migrations: they must not depend on today's schema types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Migration } from 'kysely';
+import type { MigrationDb as Db } from '../store/schema';
 
 export const imapMigrations: Record<string, Migration> = {
   '1001_imap_settings_and_accounts': {

@@ -3,13 +3,10 @@
  * core migrations are `0001_…`; the IMAP companion's (src/server/imap/migrations.ts) are merged in
  * and should use names that sort after the core ones they depend on (e.g. `1001_imap_…`).
  */
-import { type Kysely, type Migration, sql } from 'kysely';
+import { type Migration, sql } from 'kysely';
+import type { MigrationDb as Db } from './schema';
 import { imapMigrations } from '../imap/migrations';
 import { supportMigrations } from '../support/migrations';
-
-// Kysely<any> is the documented type for migrations: they must not depend on today's schema types.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Db = Kysely<any>;
 
 const core: Record<string, Migration> = {
   '0001_directory': {

@@ -2,10 +2,15 @@
  * The embedded store's tables as Kysely types. Ids are text (UUIDs or stable demo ids) and times are
  * ISO 8601 text, so the same queries run on SQLite and, later, PostgreSQL.
  */
+import type { Kysely } from 'kysely';
 import type { CauseCode } from '../../core/causes';
 import type { Direction } from '../../core/direction';
 import type { ConnectionState } from '../../core/status';
 import type { AccountKind } from '../../core/api';
+
+/** Kysely<any> is the documented type for migrations: they must not depend on today's schema types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type MigrationDb = Kysely<any>;
 
 export type Role = 'agent' | 'admin';
 export type GroupKind = 'vendor' | 'buyer' | 'landlord' | 'tenant' | 'applicant';

@@ -2,11 +2,8 @@
  * The support cases table, merged into the store's migrations (the name sorts after the core ones:
  * it only needs `users` to exist for the foreign key).
  */
-import type { Kysely, Migration } from 'kysely';
-
-// Kysely<any> is the documented type for migrations: they must not depend on today's schema types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Migration } from 'kysely';
+import type { MigrationDb as Db } from '../store/schema';
 
 export const supportMigrations: Record<string, Migration> = {
   '2001_support_cases': {
