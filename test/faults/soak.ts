@@ -231,9 +231,12 @@ async function eventsOf(adapter: TestAdapter, seeded: SeededMail[]) {
 /**
  * The broken engine: ports wrapped so that each mail is moved out of Queue (to Sent/Received by its
  * direction) BEFORE the directory is asked to record it — the rule the real engine keeps, broken.
+ * `crash` runs once, right after the first early move: the run closes the pane there, so the window the
+ * rule guards is always hit, not only when a random fault happens to land in it.
  */
-export function breakPorts(mailbox: Mailbox, directory: Directory): { mailbox: Mailbox; directory: Directory } {
+export function breakPorts(mailbox: Mailbox, directory: Directory, crash?: () => void): { mailbox: Mailbox; directory: Directory } {
   let folders: FolderTree | undefined;
+  let crashed = false;
   const idOf = new Map<string, string>();
   const wrappedMailbox: Mailbox = {
     ensureFolders: async (signal) => (folders = await mailbox.ensureFolders(signal)),
@@ -251,6 +254,11 @@ export function breakPorts(mailbox: Mailbox, directory: Directory): { mailbox: M
           const want = role === 'sent' ? 'outbound' : 'inbound';
           const ids = messages.filter((m) => m.direction === want).map((m) => idOf.get(m.internetMessageId)!);
           if (ids.length) await mailbox.move(ids, role, folders, signal).catch(() => undefined);
+        }
+        if (crash && !crashed) {
+          crashed = true;
+          crash();
+          signal?.throwIfAborted();
         }
       }
       return directory.file(messages, context, signal);
@@ -330,8 +338,6 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
     1,
     3,
   );
-  // The broken engine is only caught when recording fails after its early move: make sure something fails it.
-  if (broken && !faults.includes('adapter-restart')) faults.push('adapter-restart');
   const seeded = seedMails(run, count, rng, rig.contacts);
   const injected: FaultKind[] = [];
   const timers: Promise<void>[] = [];
@@ -378,7 +384,11 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
         }),
       );
 
-    const pane = () => {
+    const closePane = () => {
+      injected.push('pane-closed');
+      controller.abort();
+    };
+    const pane = (crash?: () => void) => {
       const mailbox = new GraphMailbox({
         getToken: async () => standin.token,
         baseUrl: `http://127.0.0.1:${graphProxy.port}/v1.0`,
@@ -390,9 +400,9 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
       });
       const client = createAdapterClient({ baseUrl: rig.adapterUrl, getToken: () => rig.adapter().mintToken(AGENT.email), timeoutMs: 3000 });
       const directory = new HttpDirectory(client);
-      return broken ? breakPorts(mailbox, directory) : { mailbox, directory };
+      return broken ? breakPorts(mailbox, directory, crash) : { mailbox, directory };
     };
-    const first = pane();
+    const first = pane(closePane);
     await syncQueue(first.mailbox, first.directory, {
       owner: OWNER,
       selection,
@@ -463,17 +473,16 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
   const dovecot = rig.dovecot!;
   const proxy = rig.imapProxy!;
   const faults = pick(rng, ['imap-drop-fetch', 'imap-drop-move', 'pane-closed'] as FaultKind[], 1, 2);
-  if (broken && !faults.includes('pane-closed')) faults.push('pane-closed');
   const seeded = seedMails(run, count, rng, rig.contacts);
   const injected: FaultKind[] = [];
   const timers: Promise<void>[] = [];
   await purgeImap(rig);
   const direct = { host: dovecot.host, port: dovecot.port, ssl: false, starttls: false, verifyCertificates: true };
   const login = { username: IMAP_LOGIN.user, password: IMAP_LOGIN.password };
-  const open = async (signal?: AbortSignal, port = dovecot.port) => {
+  const open = async (signal?: AbortSignal, port = dovecot.port, crash?: () => void) => {
     const mailbox = await ImapMailbox.open({ settings: { ...direct, port }, login, signal, timeouts: { socketMs: 5000 } });
     const directory = directoryFor(rig.adapter().ctx, agentUser);
-    return { real: mailbox, ...(broken ? breakPorts(mailbox, directory) : { mailbox, directory }) };
+    return { real: mailbox, ...(broken ? breakPorts(mailbox, directory, crash) : { mailbox, directory }) };
   };
   // The tree exists before the mails arrive, as after Authenticate.
   const setup = await open();
@@ -505,7 +514,10 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
       );
     let first: Awaited<ReturnType<typeof open>> | undefined;
     try {
-      first = await open(controller.signal, proxy.port);
+      first = await open(controller.signal, proxy.port, () => {
+        injected.push('pane-closed');
+        controller.abort();
+      });
       await syncQueue(first.mailbox, first.directory, { owner: OWNER, batchSize: 1000, concurrency: 1, signal: controller.signal });
     } catch {
       // Opening can fail when the pane is closed at once; the recovery run follows.
