@@ -236,8 +236,11 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
     for (const m of batch) settle(baseResult(m, owner, 'pending', [], code, message));
   };
 
-  /** Files a batch; resolves when its outcomes are recorded, with the moves out of Queue still running. */
-  const fileBatch = async (batch: QueuedMessage[]): Promise<Promise<void> | undefined> => {
+  /**
+   * Files a batch; resolves when its outcomes are recorded, with the moves out of Queue still running
+   * in `moves` (boxed: an async function returning a bare promise would wait for it).
+   */
+  const fileBatch = async (batch: QueuedMessage[]): Promise<{ moves: Promise<void> } | undefined> => {
     const filing: FilingMessage[] = batch.map((m) => ({
       internetMessageId: m.internetMessageId,
       from: m.from,
@@ -313,7 +316,7 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
         }
       }
     };
-    return Promise.all([...byDestination].map(([destination, items]) => moveTo(destination, items))).then(() => undefined);
+    return { moves: Promise.all([...byDestination].map(([destination, items]) => moveTo(destination, items))).then(() => undefined) };
   };
 
   /** The next batch: full, or whatever is left once nothing more can arrive; undefined when done. */
@@ -339,8 +342,8 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
         phase = 'filing';
         emit('filing');
       }
-      const moves = await fileBatch(batch);
-      if (moves) moving.push(moves);
+      const filed = await fileBatch(batch);
+      if (filed) moving.push(filed.moves);
     }
   };
   await Promise.all([produce(), ...Array.from({ length: concurrency }, worker)]);

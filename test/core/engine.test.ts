@@ -132,6 +132,36 @@ describe('syncQueue', () => {
     expect(perMail.map((p) => p.done)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
   });
 
+  it("files the next batch while a batch's moves out of Queue are still running", async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 30);
+    const dir = new MemoryDirectory(GROUPS);
+    // Moves out of Queue are held until the third directory call: with one directory worker, that
+    // call only comes if the worker does not wait for the earlier batches' moves.
+    const order: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const held = setTimeout(release, 1000); // a regression then fails on the order below, not on a timeout
+    const move = mb.move.bind(mb);
+    mb.move = async (ids, to) => {
+      if (to === 'queue') return move(ids, to);
+      await released;
+      order.push('moved out');
+      return move(ids, to);
+    };
+    const file = dir.file.bind(dir);
+    dir.file = async (msgs, ctx) => {
+      order.push('filed');
+      if (dir.calls === 2) release();
+      return file(msgs, ctx);
+    };
+    const report = await syncQueue(mb, dir, { owner: OWNER, batchSize: 10, concurrency: 1 });
+    clearTimeout(held);
+    expect(order.slice(0, 3)).toEqual(['filed', 'filed', 'filed']);
+    expect(report).toMatchObject({ total: 30, sent: 10, received: 5, failed: 15, pending: 0 });
+    expect(mb.in('queue')).toHaveLength(0);
+  });
+
   it('reports selected mails that could not be queued and carries on', async () => {
     const mb = new MemoryMailbox();
     const a = mb.add('inbox', mail('sarah.jones@gmail.com', 'agent@brightwells.co.uk', '<a@x>'));
