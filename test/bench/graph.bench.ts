@@ -19,7 +19,7 @@ const RTT = 100;
 const AGENT = DEMO_USERS.agent.email;
 const CONTACTS = [DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonTwoGroups, DEMO_ADDRESSES.cliftonLandlord];
 
-function seed(standin: Awaited<ReturnType<typeof startGraphStandin>>, n: number, tag: string): string[] {
+function seed(standin: Standin, n: number, tag: string): string[] {
   return Array.from({ length: n }, (_, i) => {
     const kind = i % 3;
     const contact = CONTACTS[i % CONTACTS.length];
@@ -32,34 +32,47 @@ function seed(standin: Awaited<ReturnType<typeof startGraphStandin>>, n: number,
   });
 }
 
+type Standin = Awaited<ReturnType<typeof startGraphStandin>>;
+type Adapter = Awaited<ReturnType<typeof startTestAdapter>>;
+
+/** One pane sync of N fresh mails on a fresh mailbox, with the pane's settings; what it cost. */
+async function engineRun(adapter: Adapter, standin: Standin) {
+  const client = createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) });
+  const mailbox = new GraphMailbox({ getToken: async () => standin.token, baseUrl: standin.url });
+  const directory = new HttpDirectory(client);
+  const selection = seed(standin, N, 'engine');
+  standin.resetCounters();
+  const t0 = performance.now();
+  // When each phase began (ms after start), to show where the time goes.
+  const phases: Record<string, number> = {};
+  const report = await syncQueue(mailbox, directory, {
+    owner: { addresses: [AGENT] },
+    selection,
+    batchSize: 100,
+    concurrency: 2,
+    onProgress: (p) => (phases[p.phase] ??= Math.round(performance.now() - t0)),
+  });
+  const wall = performance.now() - t0;
+  const filed = report.sent + report.received + report.failed;
+  if (filed !== N) throw new Error(`Only ${filed} of ${N} mails were filed (${report.error?.code ?? 'no error'}).`);
+  const { http: requests, serviceMs, sub: subRequests } = standin.counters;
+  const byKind = Object.fromEntries(Object.entries(standin.counters.byKind).filter(([k]) => !k.startsWith('sub ')));
+  return { wall, requests, serviceMs, subRequests, byKind, phases, adapterCalls: directory.calls, mailbox, client };
+}
+
 it('Graph path: 1,000 mails, 100 ms RTT', async () => {
   const adapter = await startTestAdapter({ logLevel: 'warn' });
-  const standin = await startGraphStandin({ rttMs: RTT, user: { mail: AGENT, userPrincipalName: AGENT } });
+  // The goal's model: every request costs one RTT and nothing else (opMs 0: the stand-in executes at once).
+  const rttOnly = await startGraphStandin({ rttMs: RTT, opMs: 0, user: { mail: AGENT, userPrincipalName: AGENT } });
+  // Closer to Exchange: each move inside a $batch also takes time, one after another (dependsOn).
+  const standin = await startGraphStandin({ rttMs: RTT, opMs: 1, user: { mail: AGENT, userPrincipalName: AGENT } });
   try {
-    const client = createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) });
-    const mailbox = new GraphMailbox({ getToken: async () => standin.token, baseUrl: standin.url });
-    const directory = new HttpDirectory(client);
-    const selection = seed(standin, N, 'engine');
-    standin.resetCounters();
-    const t0 = performance.now();
-    // When each phase began (ms after start), to show where the time goes.
-    const phases: Record<string, number> = {};
-    const report = await syncQueue(mailbox, directory, {
-      owner: { addresses: [AGENT] },
-      selection,
-      batchSize: 100,
-      concurrency: 2,
-      onProgress: (p) => (phases[p.phase] ??= Math.round(performance.now() - t0)),
-    });
-    const wall = performance.now() - t0;
-    const requests = standin.counters.http;
-    const serviceMs = standin.counters.serviceMs;
-    const subRequests = standin.counters.sub;
-    const byKind = Object.fromEntries(Object.entries(standin.counters.byKind).filter(([k]) => !k.startsWith('sub ')));
+    // The run with execution time goes first and so also warms the code paths (JIT, sockets to the adapter).
+    const b = await engineRun(adapter, standin);
+    const a = await engineRun(adapter, rttOnly);
     const bound = 2 * Math.ceil(N / 20) + 8;
-    const lower = (requests / 4) * RTT;
-    const filed = report.sent + report.received + report.failed;
-    if (filed !== N) throw new Error(`Only ${filed} of ${N} mails were filed (${report.error?.code ?? 'no error'}).`);
+    const lower = (a.requests / 4) * RTT;
+    const { wall, mailbox, client } = b;
 
     // Naive: per mail, move into Queue, file it alone, move it out; one request at a time.
     const tree = await mailbox.ensureFolders();
@@ -90,44 +103,46 @@ it('Graph path: 1,000 mails, 100 ms RTT', async () => {
 
     addRow({
       name: `Graph: HTTP requests (${N} mails)`,
-      figure: `${requests}`,
+      figure: `${a.requests}`,
       baseline: `${Math.round(naiveRequests)} naive (${NAIVE_N} mails ×${N / NAIVE_N})`,
-      ratio: ratio(requests, naiveRequests),
+      ratio: ratio(a.requests, naiveRequests),
       goal: `≤ ${bound} (2·⌈N/20⌉+8)`,
-      met: requests <= bound,
-      note: `${subRequests} $batch sub-requests; by kind ${JSON.stringify(byKind)}`,
+      met: a.requests <= bound,
+      note: `${a.subRequests} $batch sub-requests; by kind ${JSON.stringify(a.byKind)}`,
     });
     addRow({
       name: `Graph: adapter calls (${N} mails)`,
-      figure: `${directory.calls}`,
+      figure: `${a.adapterCalls}`,
       baseline: `${Math.round((naiveDirectory.calls / NAIVE_N) * N)} naive (scaled)`,
-      ratio: ratio(directory.calls, (naiveDirectory.calls / NAIVE_N) * N),
+      ratio: ratio(a.adapterCalls, (naiveDirectory.calls / NAIVE_N) * N),
       goal: `≤ ${Math.ceil(N / 100)} (⌈N/100⌉)`,
-      met: directory.calls <= Math.ceil(N / 100),
+      met: a.adapterCalls <= Math.ceil(N / 100),
     });
     addRow({
-      name: `Graph: wall, ${RTT} ms RTT (${N} mails)`,
-      figure: `${(wall / 1000).toFixed(2)} s`,
-      baseline: `lower bound ${(lower / 1000).toFixed(2)} s (${requests} req ÷ 4 × RTT)`,
-      ratio: ratio(wall, lower),
+      name: `Graph: wall, ${RTT} ms RTT and nothing else (${N} mails)`,
+      figure: `${(a.wall / 1000).toFixed(2)} s`,
+      baseline: `lower bound ${(lower / 1000).toFixed(2)} s (${a.requests} req ÷ 4 × RTT)`,
+      ratio: ratio(a.wall, lower),
       goal: '≤ ×1.25 of lower bound',
-      met: wall <= 1.25 * lower,
+      met: a.wall <= 1.25 * lower,
       note:
-        `a request spent ${(serviceMs / requests).toFixed(0)} ms on average at the stand-in (${RTT} ms RTT, plus 20 serial moves per $batch at the ` +
-        `stand-in's per-move execution time), which this RTT-only bound leaves out; phases began at (ms): ${JSON.stringify(phases)}; ` +
+        `the stand-in adds the RTT to each request and executes at once, the goal's model; a request spent ${(a.serviceMs / a.requests).toFixed(0)} ms ` +
+        `there on average; phases began at (ms): ${JSON.stringify(a.phases)}; a fresh mailbox, so the folder tree costs 3 round trips first; ` +
         `pane settings batchSize 100, concurrency 2`,
     });
-    // The bound above with the stand-in's own time per request in place of the bare RTT: how close
-    // the client comes to keeping the mailbox's 4 request slots busy from start to end.
-    const floor = serviceMs / 4;
+    // With execution time, the RTT-only bound no longer holds (20 serial moves per $batch); the floor is
+    // then the stand-in's own time per request: how close the client keeps the mailbox's 4 slots busy.
+    const floor = b.serviceMs / 4;
     addRow({
-      name: `Graph: wall vs time the stand-in needs (${N} mails)`,
+      name: `Graph: wall, ${RTT} ms RTT + 1 ms per move (${N} mails)`,
       figure: `${(wall / 1000).toFixed(2)} s`,
       baseline: `${(floor / 1000).toFixed(2)} s (Σ time at the stand-in ÷ 4 slots)`,
       ratio: ratio(wall, floor),
       goal: '≤ ×1.25',
       met: wall <= 1.25 * floor,
-      note: 'moving into Queue and filing overlap: each chunk of 100 is filed as soon as its moves answer',
+      note:
+        `a request spent ${(b.serviceMs / b.requests).toFixed(0)} ms at the stand-in on average (RTT + 20 moves one after another); ` +
+        `×${(wall / ((b.requests / 4) * RTT)).toFixed(2)} of the RTT-only bound; phases began at (ms): ${JSON.stringify(b.phases)}`,
     });
     addRow({
       name: `Graph: wall vs naive per-mail sync`,
@@ -136,9 +151,11 @@ it('Graph path: 1,000 mails, 100 ms RTT', async () => {
       ratio: ratio(wall, naiveWall),
       goal: '—',
       met: null,
+      note: 'both on the stand-in with 1 ms per move',
     });
   } finally {
     await standin.close();
+    await rttOnly.close();
     await adapter.close();
   }
 });
