@@ -71,17 +71,44 @@ export class MoveDispatcher {
     return new Promise((resolve, reject) => {
       const call: Call = { results: new Map(), remaining: unique.length, settled: false, resolve, reject };
       for (const messageId of unique) this.queue.push({ messageId, destinationId, attempts: 0, call });
-      signal?.addEventListener(
-        'abort',
-        () => {
-          // Not yet sent: drop them. Those in flight finish, but the caller stops waiting.
-          this.queue = this.queue.filter((i) => i.call !== call);
-          this.fail(call, new SyncError('cancelled', 'The sync was cancelled.'));
-        },
-        { once: true },
-      );
+      if (signal) this.watch(signal, call);
       this.schedule();
     });
+  }
+
+  /**
+   * A run's moves share its signal, and many can wait at once (moves out queue behind moves in): one
+   * listener per signal, not one per call, taken off once no call waits on it.
+   */
+  private readonly watched = new Map<AbortSignal, { calls: Set<Call>; onAbort: () => void }>();
+
+  private watch(signal: AbortSignal, call: Call): void {
+    let entry = this.watched.get(signal);
+    if (!entry) {
+      const calls = new Set<Call>();
+      const onAbort = () => {
+        this.watched.delete(signal);
+        // Not yet sent: drop them. Those in flight finish, but the callers stop waiting.
+        this.queue = this.queue.filter((i) => !calls.has(i.call));
+        for (const c of calls) this.fail(c, new SyncError('cancelled', 'The sync was cancelled.'));
+      };
+      entry = { calls, onAbort };
+      this.watched.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.calls.add(call);
+    const { resolve, reject } = call;
+    const done = () => {
+      const e = this.watched.get(signal);
+      if (!e) return;
+      e.calls.delete(call);
+      if (e.calls.size === 0) {
+        this.watched.delete(signal);
+        signal.removeEventListener('abort', e.onAbort);
+      }
+    };
+    call.resolve = (r) => (done(), resolve(r));
+    call.reject = (e) => (done(), reject(e));
   }
 
   /** Pumps after the current task, so moves asked for together share envelopes. */

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { SyncError } from '../../src/core/causes';
 import { syncQueue } from '../../src/core/engine';
 import { FOLDER_NAMES, FOLDER_ROOT } from '../../src/core/ports';
@@ -226,6 +227,29 @@ describe('GraphMailbox.move', () => {
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
     await expect(box.move(ids, 'queue', tree, controller.signal)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  test("a run's many moves share one abort listener, gone once they settle; an abort still cancels every waiting move", async () => {
+    await start({ rttMs: 20 });
+    const box = mailbox();
+    const tree = await box.ensureFolders();
+    const ids = seed(standin, 60);
+    const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+    // 12 calls of 5 at once: more than the 4 envelopes in flight, so most wait.
+    const controller = new AbortController();
+    const calls = Array.from({ length: 12 }, (_, i) => box.move(ids.slice(i * 5, i * 5 + 5), 'queue', tree, controller.signal));
+    expect(listeners(controller.signal)).toBe(1);
+    const results = await Promise.all(calls);
+    expect(results.flat().filter((r) => r.ok)).toHaveLength(60);
+    expect(listeners(controller.signal)).toBe(0);
+
+    const again = new AbortController();
+    standin.fault({ kind: 'slow', delayMs: 200, probability: 1, match: (r) => !r.sub });
+    const waiting = Array.from({ length: 12 }, (_, i) => box.move(ids.slice(i * 5, i * 5 + 5), 'sent', tree, again.signal));
+    setTimeout(() => again.abort(), 50);
+    const settled = await Promise.allSettled(waiting);
+    expect(settled.every((r) => r.status === 'rejected' && (r.reason as SyncError).code === 'cancelled')).toBe(true);
+    expect(listeners(again.signal)).toBe(0);
   });
 
   test('401 maps to authorisation-expired', async () => {
