@@ -53,15 +53,24 @@ function retryAfterMs(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** AbortSignal.any where available (older Safari-based hosts lack it). */
-function anySignal(signals: AbortSignal[]): AbortSignal {
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+/**
+ * AbortSignal.any where available (older Safari-based hosts lack it). The fallback's listeners come
+ * off in `dispose`: a run's signal outlives its many requests.
+ */
+function anySignal(signals: AbortSignal[]): { signal: AbortSignal; dispose(): void } {
+  if (typeof AbortSignal.any === 'function') return { signal: AbortSignal.any(signals), dispose: () => undefined };
   const controller = new AbortController();
+  const listeners: [AbortSignal, () => void][] = [];
   for (const s of signals) {
-    if (s.aborted) controller.abort(s.reason);
-    else s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    const onAbort = () => controller.abort(s.reason);
+    s.addEventListener('abort', onAbort, { once: true });
+    listeners.push([s, onAbort]);
   }
-  return controller.signal;
+  return { signal: controller.signal, dispose: () => listeners.forEach(([s, l]) => s.removeEventListener('abort', l)) };
 }
 
 export function createAdapterClient(options: AdapterClientOptions): AdapterClient {
@@ -72,7 +81,23 @@ export function createAdapterClient(options: AdapterClientOptions): AdapterClien
   async function call<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     const token = await options.getToken();
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = opts.signal ? anySignal([opts.signal, timeout]) : timeout;
+    const { signal, dispose } = opts.signal ? anySignal([opts.signal, timeout]) : { signal: timeout, dispose: () => undefined };
+    try {
+      return await send<T>(method, path, token, body, signal, opts, timeout);
+    } finally {
+      dispose();
+    }
+  }
+
+  async function send<T>(
+    method: string,
+    path: string,
+    token: string,
+    body: unknown,
+    signal: AbortSignal,
+    opts: RequestOptions,
+    timeout: AbortSignal,
+  ): Promise<T> {
     let res: Response;
     try {
       res = await doFetch(`${base}${API_PREFIX}${path}`, {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiFileRequest, ApiFileResponse } from '../../src/core/api';
@@ -85,6 +86,24 @@ describe('createAdapterClient', () => {
     const pending = client().status({ signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  test('on a host without AbortSignal.any, a run signal keeps no listener per call, and still cancels', async () => {
+    const any = AbortSignal.any;
+    (AbortSignal as { any?: unknown }).any = undefined;
+    try {
+      adapter.on((_req, _b, res) => json(res, 200, { user: { id: 'u1' }, account: { kind: 'office365', state: 'connected' }, recentFailures: [] }));
+      const run = new AbortController();
+      const c = client();
+      for (let i = 0; i < 12; i++) await c.status({ signal: run.signal });
+      expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+      adapter.on(() => undefined); // never answers
+      const pending = c.status({ signal: run.signal });
+      setTimeout(() => run.abort(), 20);
+      await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+    } finally {
+      AbortSignal.any = any;
+    }
   });
 
   test('a token failure is passed on as it is', async () => {
