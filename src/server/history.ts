@@ -124,30 +124,50 @@ export async function finishRun(db: Kysely<Database>, user: AuthUser, report: Ap
         cause = previous.cause;
       }
     }
-    const account = { kind: KIND[report.source], state, cause, updated_at: at };
-    await trx
-      .insertInto('account_state')
-      .values({ user_id: user.id, ...account })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet(account))
-      .execute();
-
-    if (report.error) {
-      await trx
-        .insertInto('failures')
-        .values({
-          id: randomUUID(),
-          at,
-          user_id: user.id,
-          tenant_id: user.tenantId,
-          branch_id: user.branchId,
-          code: report.error.code,
-          provider_code: clip(report.error.providerCode, 200),
-          message: clip(report.error.message),
-          source: report.source,
-        })
-        .execute();
-    }
+    await putAccountState(trx, user, KIND[report.source], state, cause, at);
+    if (report.error) await recordFailure(trx, user, report.source, report.error, at);
   });
+}
+
+/** The account state the status card reads: one row per user, for the path it last used. */
+export async function putAccountState(
+  db: Kysely<Database>,
+  user: AuthUser,
+  kind: Database['account_state']['kind'],
+  state: ConnectionState,
+  cause: Database['account_state']['cause'],
+  at: string,
+): Promise<void> {
+  const account = { kind, state, cause, updated_at: at };
+  await db
+    .insertInto('account_state')
+    .values({ user_id: user.id, ...account })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet(account))
+    .execute();
+}
+
+/** One failure, with the user's tenant and branch: what outage detection counts. */
+export async function recordFailure(
+  db: Kysely<Database>,
+  user: AuthUser,
+  source: SyncSource,
+  failure: { code: Database['failures']['code']; message: string; providerCode?: string },
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('failures')
+    .values({
+      id: randomUUID(),
+      at,
+      user_id: user.id,
+      tenant_id: user.tenantId,
+      branch_id: user.branchId,
+      code: failure.code,
+      provider_code: clip(failure.providerCode, 200),
+      message: clip(failure.message),
+      source,
+    })
+    .execute();
 }
 
 export async function audit(db: Kysely<Database>, user: AuthUser | undefined, action: string, details: unknown, now: Date): Promise<void> {

@@ -4,7 +4,6 @@
  * own directory, and records the run exactly as a pane sync is recorded (history.finishRun).
  */
 import { explain } from '../../core/explain';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { toApiReport } from '../../core/api';
 import { SyncError } from '../../core/causes';
@@ -15,7 +14,7 @@ import { stateAfter, type ConnectionState } from '../../core/status';
 import type { AuthUser, ServerContext } from '../context';
 import { directoryFor } from '../directory/core-adapter';
 import { ApiHttpError } from '../errors';
-import { ensureRun, finishRun } from '../history';
+import { audit, ensureRun, finishRun, putAccountState, recordFailure } from '../history';
 import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccount, setAccountState } from './accounts';
 import { cipherFromConfig, keyFilePath, type CredentialCipher } from './crypto';
 import { imapDb } from './tables';
@@ -88,47 +87,6 @@ export class ImapService {
     return this.ctx.clock();
   }
 
-  private async audit(user: AuthUser, branchId: string | null, action: string, details: unknown) {
-    await this.ctx.db
-      .insertInto('audit_log')
-      .values({
-        id: randomUUID(),
-        at: this.now().toISOString(),
-        actor_user_id: user.id,
-        branch_id: branchId,
-        action,
-        details: details === undefined ? null : JSON.stringify(details),
-      })
-      .execute();
-  }
-
-  /** The account state the status card reads (the store's account_state, kind imap). */
-  private async setStatus(user: AuthUser, state: ConnectionState, cause: SyncError['code'] | null) {
-    const row = { kind: 'imap' as const, state, cause, updated_at: this.now().toISOString() };
-    await this.ctx.db
-      .insertInto('account_state')
-      .values({ user_id: user.id, ...row })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
-      .execute();
-  }
-
-  private async recordFailure(user: AuthUser, e: SyncError) {
-    await this.ctx.db
-      .insertInto('failures')
-      .values({
-        id: randomUUID(),
-        at: this.now().toISOString(),
-        user_id: user.id,
-        tenant_id: user.tenantId,
-        branch_id: user.branchId,
-        code: e.code,
-        provider_code: e.detail.providerCode?.slice(0, 200) ?? null,
-        message: e.message.slice(0, 500),
-        source: 'imap',
-      })
-      .execute();
-  }
-
   // ---- admin ----
 
   private async assertOwnBranch(admin: AuthUser, branchId: string) {
@@ -195,17 +153,17 @@ export class ImapService {
       mailbox = await ImapMailbox.open({ settings, login: { username, password }, timeouts: this.timeouts });
       const folders = await mailbox.ensureFolders();
       await saveAccount(this.ctx.db, this.cipher, { userId: user.id, username, password, folderDelimiter: mailbox.delimiter }, this.now());
-      await this.setStatus(user, 'connected', null);
-      await this.audit(user, user.branchId, 'imap.authenticate', { username });
+      await putAccountState(this.ctx.db, user, 'imap', 'connected', null, this.now().toISOString());
+      await audit(this.ctx.db, user, 'imap.authenticate', { username }, this.now());
       this.ctx.log.info({ userId: user.id }, 'IMAP account connected');
       return { username, state: 'connected', folders, delimiter: mailbox.delimiter };
     } catch (e) {
       if (e instanceof ApiHttpError) throw e;
       const err = imapError(e);
       const state = stateAfter(err.code) ?? 'disconnected';
-      await this.setStatus(user, state, err.code);
+      await putAccountState(this.ctx.db, user, 'imap', state, err.code, this.now().toISOString());
       await setAccountState(this.ctx.db, user.id, state, err.code, this.now());
-      await this.recordFailure(user, err);
+      await recordFailure(this.ctx.db, user, 'imap', { code: err.code, message: err.message, providerCode: err.detail.providerCode }, this.now().toISOString());
       this.ctx.log.info({ userId: user.id, code: err.code, providerCode: err.detail.providerCode }, 'IMAP authentication failed');
       throw httpErrorFor(err);
     } finally {
@@ -217,7 +175,7 @@ export class ImapService {
   async stop(user: AuthUser): Promise<{ deleted: boolean }> {
     const deleted = await deleteAccount(this.ctx.db, user.id);
     await this.ctx.db.deleteFrom('account_state').where('user_id', '=', user.id).where('kind', '=', 'imap').execute();
-    await this.audit(user, user.branchId, 'imap.stop', { deleted });
+    await audit(this.ctx.db, user, 'imap.stop', { deleted }, this.now());
     return { deleted };
   }
 
