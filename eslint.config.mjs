@@ -53,7 +53,7 @@ export default tseslint.config(
     ...react.configs.flat['jsx-runtime'],
   },
   {
-    files: ['src/server/**/*.ts', 'scripts/**/*.{js,mjs,cjs}', 'test/**/*.{ts,tsx,js,mjs}', '*.{js,mjs,cjs}'],
+    files: ['src/server/**/*.ts', 'scripts/**/*.{js,mjs,cjs}', 'test/**/*.{ts,tsx,js,mjs}', 'dev/**/*.ts', '*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },
   },
   {
@@ -68,7 +68,7 @@ export default tseslint.config(
   },
   {
     // Scripts that run in the browser as-is (e.g. the e2e host's office.js stand-in).
-    files: ['test/e2e/host/**/*.js'],
+    files: ['dev/outlook-host/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   prettierConfig,

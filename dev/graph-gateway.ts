@@ -1,5 +1,5 @@
 /**
- * What the browser needs in front of the Graph stand-in, which test/support/graph-standin.ts (built
+ * What the browser needs in front of the Graph stand-in, which dev/graph-standin.ts (built
  * for Node clients) does not do itself: CORS for the host origin, as graph.microsoft.com answers
  * browsers, and real token checking — the pane's bearer token must be a JWT signed by the local
  * issuer for the Graph audience (checked with jose against the issuer's JWKS); only then is the

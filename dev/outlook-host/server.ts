@@ -106,7 +106,7 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
       // The stand-in's own check: real MSAL (UMD build) talking to the bridge, without the pane.
       if (url.pathname === '/__selftest.html') return await sendFile(res, path.join(HERE, 'selftest.html'));
       if (url.pathname === '/__lib/msal-browser.min.js')
-        return await sendFile(res, path.resolve(HERE, '../../../node_modules/@azure/msal-browser/lib/msal-browser.min.js'));
+        return await sendFile(res, path.resolve(HERE, '../../node_modules/@azure/msal-browser/lib/msal-browser.min.js'));
       if (url.pathname === '/__host/token' && req.method === 'POST') {
         const ask = (await readJson(req)) as TokenAsk;
         tokenRequests.push({ scope: ask.scope, at: Date.now() });

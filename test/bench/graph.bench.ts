@@ -10,7 +10,7 @@ import { syncQueue } from '../../src/core/engine';
 import { GraphMailbox, IMMUTABLE_ID_PREFER } from '../../src/graph/graph-mailbox';
 import { DEMO_ADDRESSES, DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter } from '../support/adapter';
-import { startGraphStandin } from '../support/graph-standin';
+import { startGraphStandin } from '../../dev/graph-standin';
 import { addRow, ratio } from './rows';
 
 const N = Number(process.env.BENCH_GRAPH_N ?? 1000);

@@ -6,7 +6,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { startLocalIssuer, type LocalIssuer } from '../../src/server/auth/local-issuer';
 import { chromiumAvailable, launchChromium } from './support/browser';
-import { startHostServer, type HostServer } from './host/server';
+import { startHostServer, type HostServer } from '../../dev/outlook-host/server';
 import { outDir } from './support/build-pane';
 
 const ADAPTER_SCOPE = 'api://localhost/rezi-email-sync/access_as_user';

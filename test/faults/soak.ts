@@ -27,9 +27,9 @@ import { ImapMailbox } from '../../src/server/imap/mailbox';
 import { DEMO_TENANT, DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 import { appendMessages, startDovecot, testClient, type DovecotInstance } from '../support/dovecot';
-import { startGraphStandin, type GraphStandin } from '../support/graph-standin';
+import { startGraphStandin, type GraphStandin } from '../../dev/graph-standin';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
-import { mulberry32 } from '../support/rng';
+import { mulberry32 } from '../../dev/rng';
 
 export type PathKind = 'graph' | 'imap';
 export const FAULT_KINDS = [

@@ -3,7 +3,7 @@ import { SyncError } from '../../src/core/causes';
 import { syncQueue } from '../../src/core/engine';
 import { FOLDER_NAMES, FOLDER_ROOT } from '../../src/core/ports';
 import { GraphMailbox, type GraphMailboxOptions } from '../../src/graph/graph-mailbox';
-import { type GraphStandin, type StandinOptions, startGraphStandin } from '../support/graph-standin';
+import { type GraphStandin, type StandinOptions, startGraphStandin } from '../../dev/graph-standin';
 import { MemoryDirectory } from '../support/memory';
 
 const UNIT_MS = 40; // one Retry-After "second" in these tests

@@ -6,7 +6,7 @@ import { runGraphSync } from '../../src/outlook/sync';
 import { createAdapterClient } from '../../src/client/adapter-client';
 import { syncSelectedToRezi } from '../../src/commands/commands';
 import { type TestAdapter, startTestAdapter } from '../support/adapter';
-import { type GraphStandin, startGraphStandin } from '../support/graph-standin';
+import { type GraphStandin, startGraphStandin } from '../../dev/graph-standin';
 import { authFailingWith, fixedAuth, officeStub } from './office-stub';
 
 const SCOPE = 'api://rezi-sync/access_as_user';

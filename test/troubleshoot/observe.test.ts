@@ -10,7 +10,7 @@ import type { OutlookConfig } from '../../src/outlook/config';
 import { createOutlookServices } from '../../src/outlook/services';
 import type { PaneServices } from '../../src/taskpane/services';
 import { observe } from '../../src/taskpane/troubleshoot/observe';
-import { type GraphStandin, startGraphStandin } from '../support/graph-standin';
+import { type GraphStandin, startGraphStandin } from '../../dev/graph-standin';
 import { authFailingWith, fixedAuth, officeStub } from '../outlook/office-stub';
 import { statusOf } from './fixtures';
 

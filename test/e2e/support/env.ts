@@ -10,11 +10,11 @@ import { Writable } from 'node:stream';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser } from 'playwright-core';
 import { startServer, type RunningServer } from '../../../src/server/main';
-import { startGraphStandin, type GraphStandin, type SeedMessage } from '../../support/graph-standin';
-import { startHostServer, type HostServer } from '../host/server';
+import { startGraphStandin, type GraphStandin, type SeedMessage } from '../../../dev/graph-standin';
+import { startHostServer, type HostServer } from '../../../dev/outlook-host/server';
 import { launchChromium } from './browser';
 import { outDir } from './build-pane';
-import { startGraphGateway, type GraphGateway } from './graph-gateway';
+import { startGraphGateway, type GraphGateway } from '../../../dev/graph-gateway';
 
 export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
 export const CLIENT_ID = '5e0e2e7a-9d7a-4c55-8a0e-2d3c1b4a5f60';
