@@ -68,7 +68,7 @@ export default tseslint.config(
   },
   {
     // Scripts that run in the browser as-is (e.g. the e2e host's office.js stand-in).
-    files: ['dev/outlook-host/**/*.js'],
+    files: ['dev/outlook-host/**/*.js', 'dev/sandbox/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   prettierConfig,

@@ -14,6 +14,7 @@ import type { ServerContext } from './context';
 import { ApiHttpError } from './errors';
 import { assertRunUsable, ensureRun, finishRun, recordOutcomes } from './history';
 import { registerImapRoutes } from './imap/routes';
+import { registerLocalTimeline } from './local/timeline-view';
 import { registerSupportRoutes } from './support/routes';
 import { buildStatus } from './status';
 import { ping } from './store/db';
@@ -142,6 +143,8 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
   });
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  // Local runs only: a read-only Rezi timeline of the embedded store, where the pane's group links lead.
+  if (config.auth.localIssuer) await registerLocalTimeline(app, ctx);
 
   await app.register(
     async (api) => {
