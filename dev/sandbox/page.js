@@ -279,7 +279,11 @@
       .then(function (r) {
         return r.json();
       })
-      .then(refresh);
+      .then(function (result) {
+        return refresh().then(function () {
+          return result;
+        });
+      });
   }
 
   var refreshing = false;
@@ -397,7 +401,15 @@
     var on = sw.getAttribute('aria-checked') !== 'true';
     sw.setAttribute('aria-checked', on ? 'true' : 'false');
     renderImap();
-    if (data.imap && data.imap.available) action(on ? 'imap-on' : 'imap-off');
+    if (!data.imap || !data.imap.available) return;
+    action(on ? 'imap-on' : 'imap-off').then(function (r) {
+      // The pane read the branch's settings when it opened: reopen it, as one would in Outlook,
+      // so it sees the IMAP server IT has just set.
+      if (on && r && r.ok) {
+        lastPushed = '';
+        $('pane').contentWindow.location.reload();
+      }
+    });
   });
 
   // ---- Start: host settings first (the Office.js stand-in reads window.__host), then the pane ----
