@@ -131,6 +131,18 @@ describe('Outlook sandbox (npm start)', () => {
       // Signing in created the rest of the folder tree, and the folder view shows it.
       await page.getByRole('button', { name: 'Rezi-Imported, Received 0 mails' }).waitFor({ timeout: 15_000 });
 
+      // The keyboard selects as the mouse does: Space, Shift+Down, Ctrl+A, Escape.
+      await list.focus();
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Shift+ArrowDown');
+      await page.keyboard.press('Shift+ArrowDown');
+      await page.getByText('3 mails selected').waitFor();
+      await paneFrame.getByRole('button', { name: 'Sync 3 selected mails to Rezi' }).waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Control+A');
+      await page.getByText(`${inboxBefore} mails selected`).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByText('Nothing selected').waitFor();
+
       // Select 5: click the first, Shift-click the fourth, Ctrl-click the sixth.
       const options = list.getByRole('option');
       const subjects = await options.evaluateAll((els) => els.map((e) => e.querySelector('.subject')?.textContent ?? ''));
