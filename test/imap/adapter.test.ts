@@ -30,7 +30,14 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   let adapter: TestAdapter;
   let dot: DovecotInstance;
   let slash: DovecotInstance;
-  const tokens: Record<'agent' | 'admin' | 'redland' | 'southville', string> = { agent: '', admin: '', redland: '', southville: '' };
+  const tokens: Record<'agent' | 'admin' | 'redland' | 'southville' | 'redlandAdmin' | 'southvilleAdmin', string> = {
+    agent: '',
+    admin: '',
+    redland: '',
+    southville: '',
+    redlandAdmin: '',
+    southvilleAdmin: '',
+  };
 
   beforeAll(async () => {
     [dot, slash] = await Promise.all([startDovecot({ delimiter: '.', users: [agent, southville] }), startDovecot({ delimiter: '/', users: [redland] })]);
@@ -39,6 +46,18 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     tokens.admin = await adapter.mintToken(DEMO_USERS.admin.email);
     tokens.redland = await adapter.mintToken(DEMO_USERS.redlandAgent.email);
     tokens.southville = await adapter.mintToken(DEMO_USERS.southvilleAgent.email);
+    // Branch admins act on their own branch only: Redland's and Southville's IT set their own settings.
+    for (const [key, branch] of [
+      ['redlandAdmin', DEMO_BRANCHES.redland],
+      ['southvilleAdmin', DEMO_BRANCHES.southville],
+    ] as const) {
+      const email = `it-${branch.id}@brightwells.co.uk`;
+      await adapter.ctx.db
+        .insertInto('users')
+        .values({ id: `user-it-${branch.id}`, oid: null, tenant_id: DEMO_TENANT, email, name: 'Branch IT', branch_id: branch.id, role: 'admin' })
+        .execute();
+      tokens[key] = await adapter.mintToken(email);
+    }
   });
   afterAll(async () => {
     await adapter?.close();
@@ -130,6 +149,21 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     expect(audit.map((a) => [a.action, a.actor_user_id, a.branch_id])).toEqual([['imap-settings.create', DEMO_USERS.admin.id, DEMO_BRANCHES.clifton.id]]);
   });
 
+  it('an admin of one branch can neither read nor change another branch’s settings', async () => {
+    const before = await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin);
+    for (const other of [DEMO_BRANCHES.redland.id, DEMO_BRANCHES.southville.id]) {
+      const put = await putSettings(other, plainTo(dot), tokens.admin);
+      expect(put.status).toBe(403);
+      expect(put.json).toMatchObject({ code: 'other-branch', message: expect.stringMatching(/You administer .*Clifton only/) });
+      expect((await call('GET', `/admin/branches/${other}/imap`, tokens.admin)).status).toBe(403);
+    }
+    // Nor the other way round.
+    expect((await putSettings(DEMO_BRANCHES.clifton.id, plainTo(slash), tokens.redlandAdmin)).status).toBe(403);
+    expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin)).json).toEqual(before.json);
+    const rows = await adapter.ctx.db.selectFrom('branch_imap_settings').select('branch_id').execute();
+    expect(rows.map((r) => r.branch_id)).toEqual([DEMO_BRANCHES.clifton.id]);
+  });
+
   it('a wrong password answers Authorisation failed, stores nothing, and shows on /status', async () => {
     const res = await call('POST', '/imap/authenticate', tokens.agent, { username: agent.user, password: 'Wrong-Guess-991' });
     expect(res.status).toBe(422);
@@ -177,7 +211,7 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   });
 
   it('first-time Authenticate uses the server’s own delimiter (/)', async () => {
-    expect((await putSettings(DEMO_BRANCHES.redland.id, plainTo(slash))).status).toBe(200);
+    expect((await putSettings(DEMO_BRANCHES.redland.id, plainTo(slash), tokens.redlandAdmin)).status).toBe(200);
     const res = await call('POST', '/imap/authenticate', tokens.redland, { username: redland.user, password: redland.password });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ delimiter: '/', folders: { root: 'Rezi-Imported', sent: 'Rezi-Imported/Sent' } });
@@ -196,14 +230,16 @@ run('IMAP companion over HTTP on real Dovecot', () => {
       { host: dot.host, port: dot.tlsPort, ssl: true, tls: false },
       { host: dot.host, port: dot.port, ssl: false, tls: true },
     ]) {
-      expect((await putSettings(DEMO_BRANCHES.southville.id, settings)).status).toBe(200);
+      expect((await putSettings(DEMO_BRANCHES.southville.id, settings, tokens.southvilleAdmin)).status).toBe(200);
       const refused = await auth();
       expect(refused.status).toBe(502);
       expect(refused.json).toMatchObject({ code: 'imap-certificate-invalid', cause: 'certificate-invalid' });
       expect(refused.json.message).toMatch(/self-signed/);
       expect((await status(tokens.southville)).account).toMatchObject({ state: 'disconnected', cause: 'certificate-invalid' });
 
-      expect((await putSettings(DEMO_BRANCHES.southville.id, { ...settings, allowInvalidCertificates: true })).json.warnings).toHaveLength(1);
+      expect(
+        (await putSettings(DEMO_BRANCHES.southville.id, { ...settings, allowInvalidCertificates: true }, tokens.southvilleAdmin)).json.warnings,
+      ).toHaveLength(1);
       const accepted = await auth();
       expect(accepted.status).toBe(200);
       expect(accepted.json.state).toBe('connected');
@@ -211,7 +247,9 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   });
 
   it('a server that is down answers Disconnected / server unreachable', async () => {
-    expect((await putSettings(DEMO_BRANCHES.southville.id, { host: '127.0.0.1', port: await freePort(), ssl: false, tls: false })).status).toBe(200);
+    expect(
+      (await putSettings(DEMO_BRANCHES.southville.id, { host: '127.0.0.1', port: await freePort(), ssl: false, tls: false }, tokens.southvilleAdmin)).status,
+    ).toBe(200);
     const res = await call('POST', '/imap/authenticate', tokens.southville, { username: southville.user, password: southville.password });
     expect(res.status).toBe(502);
     expect(res.json).toMatchObject({ code: 'imap-server-unreachable', cause: 'server-unreachable' });

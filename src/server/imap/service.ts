@@ -95,6 +95,14 @@ export class ImapService {
     // Another organisation's branch answers exactly like a missing one.
     if (!branch || branch.tenant_id !== admin.tenantId)
       throw new ApiHttpError(404, 'branch-not-found', 'There is no branch with that id in your organisation.');
+    // A branch administrator acts on their own branch only: one branch's IT must not be able to
+    // point another branch's agents (and their passwords) at a server of their choosing.
+    if (branch.id !== admin.branchId)
+      throw new ApiHttpError(
+        403,
+        'other-branch',
+        `You administer ${admin.branchName} only. Ask that branch’s IT administrator to view or change its IMAP settings.`,
+      );
   }
 
   async getBranch(admin: AuthUser, branchId: string) {
