@@ -177,6 +177,23 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     expect(adapter.logs().join('\n')).not.toContain('Wrong-Guess-991');
   });
 
+  it('a line break or other control character in the username or password is a 400 in plain words, and nothing reaches the server', async () => {
+    const before = (await call('GET', '/imap', tokens.agent)).json;
+    const failures = (await status(tokens.agent)).recentFailures.length;
+    for (const [field, value] of [
+      ['username', `${agent.user}\r\nA1 LOGOUT`],
+      ['username', `${agent.user}\u0000`],
+      ['password', `${agent.password}\r\n`],
+    ] as const) {
+      const body = { username: agent.user, password: agent.password, [field]: value };
+      const res = await call('POST', '/imap/authenticate', tokens.agent, body);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ code: `invalid-imap-${field}`, message: expect.stringMatching(/cannot contain line breaks/) });
+    }
+    expect((await call('GET', '/imap', tokens.agent)).json).toEqual(before);
+    expect((await status(tokens.agent)).recentFailures).toHaveLength(failures);
+  });
+
   it('first-time Authenticate creates and subscribes the four folders (delimiter .) and stores only ciphertext', async () => {
     const res = await call('POST', '/imap/authenticate', tokens.agent, { username: agent.user, password: agent.password });
     expect(res.status).toBe(200);
