@@ -10,6 +10,7 @@ import type { ImapFlow } from 'imapflow';
 import type { ApiStatus } from '../../src/core/api';
 import type { AuthUser } from '../../src/server/context';
 import { imapServiceFor, type ImapSyncResult } from '../../src/server/imap/service';
+import { imapDb } from '../../src/server/imap/tables';
 import { DEMO_ADDRESSES, DEMO_BRANCHES, DEMO_TENANT, DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 import { appendMessages, dovecotAvailable, freePort, startDovecot, testClient, type DovecotInstance, type SeedMail } from '../support/dovecot';
@@ -160,7 +161,7 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     // Nor the other way round.
     expect((await putSettings(DEMO_BRANCHES.clifton.id, plainTo(slash), tokens.redlandAdmin)).status).toBe(403);
     expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin)).json).toEqual(before.json);
-    const rows = await adapter.ctx.db.selectFrom('branch_imap_settings').select('branch_id').execute();
+    const rows = await imapDb(adapter.ctx.db).selectFrom('branch_imap_settings').select('branch_id').execute();
     expect(rows.map((r) => r.branch_id)).toEqual([DEMO_BRANCHES.clifton.id]);
   });
 
