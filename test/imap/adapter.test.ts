@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
@@ -76,7 +77,7 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   }
 
   const putSettings = (branchId: string, body: unknown, token = tokens.admin) => call('PUT', `/admin/branches/${branchId}/imap`, token, body);
-  const plainTo = (d: DovecotInstance) => ({ host: d.host, port: d.port, ssl: false, tls: false });
+  const plainTo = (d: DovecotInstance) => ({ host: d.host, port: d.port, ssl: false, tls: false, insecure: true });
 
   async function withClient<T>(d: DovecotInstance, u: { user: string; password: string }, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
     const c = testClient(d, u);
@@ -264,19 +265,73 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     }
   });
 
-  it('a server that is down answers Disconnected / server unreachable', async () => {
-    expect(
-      (await putSettings(DEMO_BRANCHES.southville.id, { host: '127.0.0.1', port: await freePort(), ssl: false, tls: false }, tokens.southvilleAdmin)).status,
-    ).toBe(200);
-    const res = await call('POST', '/imap/authenticate', tokens.southville, { username: southville.user, password: southville.password });
-    expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ code: 'imap-server-unreachable', cause: 'server-unreachable' });
-    // The earlier stored credentials are kept (a transient outage must not disconnect the account for good).
-    const sync = await call('POST', '/imap/sync', tokens.southville);
-    expect(sync.status).toBe(200);
-    expect(sync.json).toMatchObject({ total: 0, error: { code: 'server-unreachable' } });
-    expect((await status(tokens.southville)).account).toMatchObject({ kind: 'imap', state: 'disconnected', cause: 'server-unreachable' });
-    expect((await call('GET', '/imap', tokens.southville)).json.account).toMatchObject({ state: 'disconnected', lastErrorCode: 'server-unreachable' });
+  it('changing the server forgets the branch’s stored passwords (audited, agents told why); a server that is down or not IMAP gets one plain answer', async () => {
+    const lowLevel = /ECONNREFUSED|GREETING_TIMEOUT|ERR_SSL|EPROTO|ECONNRESET|ClosedAfterConnect/;
+    const put = await putSettings(
+      DEMO_BRANCHES.southville.id,
+      { host: '127.0.0.1', port: await freePort(), ssl: false, tls: false, insecure: true },
+      tokens.southvilleAdmin,
+    );
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ credentialsRevoked: 1, insecure: true });
+    const [audit] = await adapter.ctx.db
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('action', '=', 'imap-settings.update')
+      .where('branch_id', '=', DEMO_BRANCHES.southville.id)
+      .orderBy('at', 'desc')
+      .limit(1)
+      .execute();
+    expect(JSON.parse(audit.details ?? '{}')).toMatchObject({ credentialsRevoked: 1, after: { port: put.json.port } });
+    const notConnected = await call('POST', '/imap/sync', tokens.southville);
+    expect(notConnected.status).toBe(409);
+    expect(notConnected.json).toMatchObject({
+      code: 'imap-not-connected',
+      cause: 'server-settings-changed',
+      message: expect.stringMatching(/changed the mail server settings/),
+    });
+    expect((await status(tokens.southville)).account).toMatchObject({ kind: 'imap', state: 'authorisation-failed', cause: 'server-settings-changed' });
+    expect(await imapDb(adapter.ctx.db).selectFrom('imap_accounts').select('user_id').where('user_id', '=', DEMO_USERS.southvilleAgent.id).execute()).toEqual(
+      [],
+    );
+
+    // Nothing listening, a listener that answers HTTP, and TLS to it: the same words, no low-level code.
+    const sockets = new Set<import('node:net').Socket>();
+    const http = await new Promise<import('node:net').Server>((resolve) => {
+      const server = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+      });
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    const httpPort = (http.address() as import('node:net').AddressInfo).port;
+    try {
+      for (const settings of [
+        { host: '127.0.0.1', port: put.json.port, ssl: false, tls: false, insecure: true },
+        { host: '127.0.0.1', port: httpPort, ssl: false, tls: false, insecure: true },
+        { host: '127.0.0.1', port: httpPort, ssl: true, tls: false },
+      ]) {
+        expect((await putSettings(DEMO_BRANCHES.southville.id, settings, tokens.southvilleAdmin)).status).toBe(200);
+        const res = await call('POST', '/imap/authenticate', tokens.southville, { username: southville.user, password: southville.password });
+        expect(res.status).toBe(502);
+        expect(res.json).toMatchObject({
+          code: 'imap-server-unreachable',
+          cause: 'server-unreachable',
+          message: expect.stringMatching(/^No IMAP server answered/),
+        });
+        expect(res.text).not.toMatch(lowLevel);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => http.close(resolve));
+    }
+    const shown = await call('GET', '/status', tokens.southville);
+    expect(shown.json.account).toMatchObject({ kind: 'imap', state: 'disconnected', cause: 'server-unreachable' });
+    expect(shown.text).not.toMatch(lowLevel);
+    const unreachable = shown.json.recentFailures.filter((f: { code: string }) => f.code === 'server-unreachable');
+    expect(unreachable.length).toBeGreaterThanOrEqual(3);
+    for (const f of unreachable)
+      expect(f).toEqual({ at: expect.any(String), code: 'server-unreachable', message: expect.stringMatching(/^No IMAP server answered/) });
   });
 
   it('files 1,000 queued mails (outbound, inbound, unmatched) with one UID FETCH and at most three UID MOVEs', async () => {

@@ -44,6 +44,7 @@ export async function registerImapRoutes(app: FastifyInstance, ctx: ServerContex
             ssl: { type: 'boolean' },
             tls: { type: 'boolean' },
             starttls: { type: 'boolean' },
+            insecure: { type: 'boolean' },
             allowInvalidCertificates: { type: 'boolean' },
             verifyCertificates: { type: 'boolean' },
           },
