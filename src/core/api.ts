@@ -46,7 +46,8 @@ export interface ApiMatchedGroup {
 }
 
 export type ApiFileOutcome =
-  | { internetMessageId: string; status: 'filed'; groups: ApiMatchedGroup[] }
+  /** `message`: a note on how it was filed (e.g. recipients past the cap were ignored). */
+  | { internetMessageId: string; status: 'filed'; groups: ApiMatchedGroup[]; message?: string }
   | { internetMessageId: string; status: 'unmatched'; reason: 'no-matching-group' | 'invalid-message'; message?: string }
   | { internetMessageId: string; status: 'error'; cause: CauseCode; message?: string };
 

@@ -12,6 +12,7 @@ export const CAUSE_CODES = [
   'throttled',
   'outage-suspected',
   'not-configured',
+  'server-settings-changed',
   'no-matching-group',
   'invalid-message',
   'message-gone',

@@ -74,6 +74,16 @@ export const EXPLANATIONS: Record<CauseCode, Explanation> = {
     explanation: 'Your branch is not set up for email sync yet — ask your IT support to send the branch’s IMAP details.',
     nextStep: { action: 'contact-it', label: 'Contact IT support', hint: 'Once support confirms your branch is set up, you can continue.' },
   },
+  'server-settings-changed': {
+    title: 'Your branch’s mail server settings have changed',
+    explanation:
+      'Your IT administrator changed the branch’s mail server settings, so Rezi forgot your email password: it was entered for the old server, and is never sent to a new one.',
+    nextStep: {
+      action: 'reconnect',
+      label: 'Reconnect account',
+      hint: `Enter your email username and password again and press Authenticate. ${RECONNECT_REASSURANCE}`,
+    },
+  },
   'no-matching-group': {
     title: 'No matching group in Rezi',
     explanation: 'Neither the To nor the From address is linked to a group card in Rezi, so no timeline event was added.',

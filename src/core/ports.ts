@@ -84,7 +84,7 @@ export interface MatchedGroup {
 }
 
 export type FilingOutcome =
-  | { status: 'filed'; groups: MatchedGroup[] }
+  | { status: 'filed'; groups: MatchedGroup[]; message?: string }
   | { status: 'unmatched'; reason: 'no-matching-group' | 'invalid-message'; message?: string }
   /** Not recorded (transient): the mail stays in Queue for the next sync. */
   | { status: 'error'; cause: CauseCode; message?: string };

@@ -17,6 +17,7 @@ export function stateAfter(code: CauseCode): ConnectionState | undefined {
     case 'password-changed':
     case 'consent-missing':
     case 'session-stale':
+    case 'server-settings-changed':
       return 'authorisation-failed';
     case 'server-unreachable':
     case 'certificate-invalid':

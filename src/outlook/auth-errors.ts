@@ -93,6 +93,7 @@ const MESSAGES: Record<CauseCode, string> = {
   cancelled: 'Sign-in was cancelled or the sign-in window was closed.',
   'session-stale': 'The saved sign-in in Outlook is out of date.',
   'not-configured': 'The sign-in window could not be opened.',
+  'server-settings-changed': 'The mail server settings have changed; sign in again.',
   'certificate-invalid': 'The sign-in connection was not secure.',
   throttled: 'Microsoft sign-in is busy; try again shortly.',
   'outage-suspected': 'Microsoft sign-in appears to be having problems.',

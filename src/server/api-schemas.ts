@@ -5,8 +5,13 @@
 import { CAUSE_CODES } from '../core/causes';
 import { MAX_FILE_BATCH } from '../core/api';
 
-/** Addresses per To/Cc list: more is a mass mailing (or an attack), not a mail to file. */
+/**
+ * Recipients (To, then Cc) a mail is matched by: more is a mass mailing (or an attack). Such a mail is
+ * still filed, by its first MAX_RECIPIENTS, and its outcome says the rest were ignored.
+ */
 export const MAX_RECIPIENTS = 500;
+/** Entries accepted per list; the body limit bounds the request anyway. */
+const MAX_LIST_ENTRIES = 20_000;
 const ADDRESS_MAX = 320;
 
 const causeCode = { type: 'string', enum: [...CAUSE_CODES] } as const;
@@ -31,8 +36,8 @@ export const apiFileMessage = {
   properties: {
     internetMessageId: { type: 'string', maxLength: 1000 },
     from: addressList(20),
-    to: addressList(MAX_RECIPIENTS),
-    cc: addressList(MAX_RECIPIENTS),
+    to: addressList(MAX_LIST_ENTRIES),
+    cc: addressList(MAX_LIST_ENTRIES),
     date: { type: 'string', maxLength: 100 },
     subject: { type: 'string', maxLength: 4000 },
     preview: { type: 'string', maxLength: 4000 },

@@ -4,6 +4,7 @@
  * whole set in one go rather than one restart per mistake.
  */
 import path from 'node:path';
+import { imapHostPolicy } from './imap/host-policy';
 
 /** The fixed tenant of the built-in local issuer (demo users belong to it). */
 export const LOCAL_DEMO_TENANT = '7c1f4a2e-3b5d-4e6f-9a8b-0c1d2e3f4a5b';
@@ -48,7 +49,8 @@ export interface Config {
     /** Group links are `${webUrl}${groupRef}`. */
     webUrl: string;
   };
-  imap: { key?: string; keyFile?: string; previous?: string };
+  /** allowedHosts/allowedPorts: IMAP_ALLOWED_HOSTS / IMAP_ALLOWED_PORTS (src/server/imap/host-policy.ts). */
+  imap: { key?: string; keyFile?: string; previous?: string; allowedHosts: string[]; allowedPorts: string[] };
   logLevel: LogLevel;
   /** Load the demo data set when the store is empty. */
   demoData: boolean;
@@ -160,12 +162,19 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: allowedOrigins.map((o) => o.replace(/\/$/, '')),
     auth: { issuers, jwksUrl, audience, allowedTenants, localIssuer, localIssuerPort },
     rezi: { apiUrl, apiKey, webUrl },
-    imap: { key: get('IMAP_KEY'), keyFile: get('IMAP_KEY_FILE'), previous: get('IMAP_KEY_PREVIOUS') },
+    imap: {
+      key: get('IMAP_KEY'),
+      keyFile: get('IMAP_KEY_FILE'),
+      previous: get('IMAP_KEY_PREVIOUS'),
+      allowedHosts: list('IMAP_ALLOWED_HOSTS'),
+      allowedPorts: list('IMAP_ALLOWED_PORTS'),
+    },
     logLevel,
     demoData: flag('DEMO_DATA', true),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     bodyLimit: int('BODY_LIMIT', 1024 * 1024, 1024, 50 * 1024 * 1024),
   };
+  problems.push(...imapHostPolicy(config.imap.allowedHosts, config.imap.allowedPorts).problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { domainToAscii, normaliseAddress, normaliseAddressList, parseAddress, parseAddressHeader } from '../../src/core/addresses';
+import {
+  domainToAscii,
+  isWellFormedText,
+  normaliseAddress,
+  normaliseAddressList,
+  normaliseAddressQuickly,
+  parseAddress,
+  parseAddressHeader,
+} from '../../src/core/addresses';
 import { directionOf, ownerSet } from '../../src/core/direction';
 
 describe('address parsing and normalisation', () => {
@@ -67,6 +75,51 @@ describe('address parsing and normalisation', () => {
         expect(normaliseAddress(`"Some Name" <${raw}>`)).toBe(n);
       }),
     );
+  });
+
+  it('keeps to the RFC 5321 lengths: an address of at most 254 characters, a local part of at most 64', () => {
+    expect(normaliseAddress(`${'a'.repeat(64)}@example.com`)).toBe(`${'a'.repeat(64)}@example.com`);
+    expect(normaliseAddress(`${'a'.repeat(65)}@example.com`)).toBeUndefined();
+    expect(normaliseAddress(`"${'a '.repeat(40)}"@example.com`)).toBeUndefined();
+    const domain = `${'d'.repeat(60)}.`.repeat(4);
+    expect(normaliseAddress(`a@${domain}com`)).toHaveLength(2 + domain.length + 3);
+    expect(normaliseAddress(`abcdefgh@${domain}com`)).toBeUndefined();
+    expect(normaliseAddress(`Name <${'a.'.repeat(150)}a@x.com>`)).toBeUndefined();
+    expect(parseAddress(`Name <${'a.'.repeat(150)}a@x.com>`)).toBeUndefined();
+  });
+
+  it('decides the common forms by hand, exactly as the full parser would (property)', () => {
+    const atom = fc.stringMatching(/^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~ßéü-]{1,12}$/);
+    const local = fc.oneof(
+      fc.array(atom, { minLength: 1, maxLength: 4 }).map((a) => a.join('.')),
+      fc.stringMatching(/^[a-z .,@()<>]{0,12}$/).map((q) => `"${q}"`),
+    );
+    const domain = fc
+      .array(fc.stringMatching(/^[a-zA-Z0-9ü]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?$/), { minLength: 1, maxLength: 3 })
+      .map((l) => `${l.join('.')}.com`);
+    const name = fc.oneof(
+      fc.constant(''),
+      fc.stringMatching(/^[A-Za-z .é]{0,12}$/),
+      fc.stringMatching(/^[A-Za-z ,<>]{0,12}$/).map((n) => `"${n}"`),
+    );
+    const entry = fc.tuple(name, local, domain, fc.boolean()).map(([n, l, d, bracket]) => (bracket || n ? `${n} <${l}@${d}>` : `${l}@${d}`));
+    let decided = 0;
+    fc.assert(
+      fc.property(fc.oneof(entry, fc.emailAddress(), fc.string({ maxLength: 40 })), (s) => {
+        const quick = normaliseAddressQuickly(s);
+        if (quick !== null) {
+          decided++;
+          expect([s, quick]).toEqual([s, parseAddress(s)?.address]);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(decided).toBeGreaterThan(2000);
+  });
+
+  it('tells a lone UTF-16 surrogate from a well-formed pair', () => {
+    expect(isWellFormedText('a\ud83d\ude00b')).toBe(true);
+    for (const bad of ['\ud800', 'a\udc00', '\ude00\ud83d', 'x\ud83d']) expect(isWellFormedText(bad)).toBe(false);
   });
 
   it('never throws on arbitrary input (property)', () => {

@@ -4,12 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { ImapFlow } from 'imapflow';
 import type { ApiStatus } from '../../src/core/api';
 import type { AuthUser } from '../../src/server/context';
 import { imapServiceFor, type ImapSyncResult } from '../../src/server/imap/service';
+import { imapDb } from '../../src/server/imap/tables';
 import { DEMO_ADDRESSES, DEMO_BRANCHES, DEMO_TENANT, DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 import { appendMessages, dovecotAvailable, freePort, startDovecot, testClient, type DovecotInstance, type SeedMail } from '../support/dovecot';
@@ -30,7 +32,14 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   let adapter: TestAdapter;
   let dot: DovecotInstance;
   let slash: DovecotInstance;
-  const tokens: Record<'agent' | 'admin' | 'redland' | 'southville', string> = { agent: '', admin: '', redland: '', southville: '' };
+  const tokens: Record<'agent' | 'admin' | 'redland' | 'southville' | 'redlandAdmin' | 'southvilleAdmin', string> = {
+    agent: '',
+    admin: '',
+    redland: '',
+    southville: '',
+    redlandAdmin: '',
+    southvilleAdmin: '',
+  };
 
   beforeAll(async () => {
     [dot, slash] = await Promise.all([startDovecot({ delimiter: '.', users: [agent, southville] }), startDovecot({ delimiter: '/', users: [redland] })]);
@@ -39,6 +48,18 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     tokens.admin = await adapter.mintToken(DEMO_USERS.admin.email);
     tokens.redland = await adapter.mintToken(DEMO_USERS.redlandAgent.email);
     tokens.southville = await adapter.mintToken(DEMO_USERS.southvilleAgent.email);
+    // Branch admins act on their own branch only: Redland's and Southville's IT set their own settings.
+    for (const [key, branch] of [
+      ['redlandAdmin', DEMO_BRANCHES.redland],
+      ['southvilleAdmin', DEMO_BRANCHES.southville],
+    ] as const) {
+      const email = `it-${branch.id}@brightwells.co.uk`;
+      await adapter.ctx.db
+        .insertInto('users')
+        .values({ id: `user-it-${branch.id}`, oid: null, tenant_id: DEMO_TENANT, email, name: 'Branch IT', branch_id: branch.id, role: 'admin' })
+        .execute();
+      tokens[key] = await adapter.mintToken(email);
+    }
   });
   afterAll(async () => {
     await adapter?.close();
@@ -56,7 +77,7 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   }
 
   const putSettings = (branchId: string, body: unknown, token = tokens.admin) => call('PUT', `/admin/branches/${branchId}/imap`, token, body);
-  const plainTo = (d: DovecotInstance) => ({ host: d.host, port: d.port, ssl: false, tls: false });
+  const plainTo = (d: DovecotInstance) => ({ host: d.host, port: d.port, ssl: false, tls: false, insecure: true });
 
   async function withClient<T>(d: DovecotInstance, u: { user: string; password: string }, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
     const c = testClient(d, u);
@@ -130,6 +151,21 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     expect(audit.map((a) => [a.action, a.actor_user_id, a.branch_id])).toEqual([['imap-settings.create', DEMO_USERS.admin.id, DEMO_BRANCHES.clifton.id]]);
   });
 
+  it('an admin of one branch can neither read nor change another branch’s settings', async () => {
+    const before = await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin);
+    for (const other of [DEMO_BRANCHES.redland.id, DEMO_BRANCHES.southville.id]) {
+      const put = await putSettings(other, plainTo(dot), tokens.admin);
+      expect(put.status).toBe(403);
+      expect(put.json).toMatchObject({ code: 'other-branch', message: expect.stringMatching(/You administer .*Clifton only/) });
+      expect((await call('GET', `/admin/branches/${other}/imap`, tokens.admin)).status).toBe(403);
+    }
+    // Nor the other way round.
+    expect((await putSettings(DEMO_BRANCHES.clifton.id, plainTo(slash), tokens.redlandAdmin)).status).toBe(403);
+    expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin)).json).toEqual(before.json);
+    const rows = await imapDb(adapter.ctx.db).selectFrom('branch_imap_settings').select('branch_id').execute();
+    expect(rows.map((r) => r.branch_id)).toEqual([DEMO_BRANCHES.clifton.id]);
+  });
+
   it('a wrong password answers Authorisation failed, stores nothing, and shows on /status', async () => {
     const res = await call('POST', '/imap/authenticate', tokens.agent, { username: agent.user, password: 'Wrong-Guess-991' });
     expect(res.status).toBe(422);
@@ -141,6 +177,23 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     const s = await status(tokens.agent);
     expect(s.account).toMatchObject({ kind: 'imap', state: 'authorisation-failed', cause: 'password-changed' });
     expect(adapter.logs().join('\n')).not.toContain('Wrong-Guess-991');
+  });
+
+  it('a line break or other control character in the username or password is a 400 in plain words, and nothing reaches the server', async () => {
+    const before = (await call('GET', '/imap', tokens.agent)).json;
+    const failures = (await status(tokens.agent)).recentFailures.length;
+    for (const [field, value] of [
+      ['username', `${agent.user}\r\nA1 LOGOUT`],
+      ['username', `${agent.user}\u0000`],
+      ['password', `${agent.password}\r\n`],
+    ] as const) {
+      const body = { username: agent.user, password: agent.password, [field]: value };
+      const res = await call('POST', '/imap/authenticate', tokens.agent, body);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ code: `invalid-imap-${field}`, message: expect.stringMatching(/cannot contain line breaks/) });
+    }
+    expect((await call('GET', '/imap', tokens.agent)).json).toEqual(before);
+    expect((await status(tokens.agent)).recentFailures).toHaveLength(failures);
   });
 
   it('first-time Authenticate creates and subscribes the four folders (delimiter .) and stores only ciphertext', async () => {
@@ -177,7 +230,7 @@ run('IMAP companion over HTTP on real Dovecot', () => {
   });
 
   it('first-time Authenticate uses the server’s own delimiter (/)', async () => {
-    expect((await putSettings(DEMO_BRANCHES.redland.id, plainTo(slash))).status).toBe(200);
+    expect((await putSettings(DEMO_BRANCHES.redland.id, plainTo(slash), tokens.redlandAdmin)).status).toBe(200);
     const res = await call('POST', '/imap/authenticate', tokens.redland, { username: redland.user, password: redland.password });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ delimiter: '/', folders: { root: 'Rezi-Imported', sent: 'Rezi-Imported/Sent' } });
@@ -196,31 +249,89 @@ run('IMAP companion over HTTP on real Dovecot', () => {
       { host: dot.host, port: dot.tlsPort, ssl: true, tls: false },
       { host: dot.host, port: dot.port, ssl: false, tls: true },
     ]) {
-      expect((await putSettings(DEMO_BRANCHES.southville.id, settings)).status).toBe(200);
+      expect((await putSettings(DEMO_BRANCHES.southville.id, settings, tokens.southvilleAdmin)).status).toBe(200);
       const refused = await auth();
       expect(refused.status).toBe(502);
       expect(refused.json).toMatchObject({ code: 'imap-certificate-invalid', cause: 'certificate-invalid' });
       expect(refused.json.message).toMatch(/self-signed/);
       expect((await status(tokens.southville)).account).toMatchObject({ state: 'disconnected', cause: 'certificate-invalid' });
 
-      expect((await putSettings(DEMO_BRANCHES.southville.id, { ...settings, allowInvalidCertificates: true })).json.warnings).toHaveLength(1);
+      expect(
+        (await putSettings(DEMO_BRANCHES.southville.id, { ...settings, allowInvalidCertificates: true }, tokens.southvilleAdmin)).json.warnings,
+      ).toHaveLength(1);
       const accepted = await auth();
       expect(accepted.status).toBe(200);
       expect(accepted.json.state).toBe('connected');
     }
   });
 
-  it('a server that is down answers Disconnected / server unreachable', async () => {
-    expect((await putSettings(DEMO_BRANCHES.southville.id, { host: '127.0.0.1', port: await freePort(), ssl: false, tls: false })).status).toBe(200);
-    const res = await call('POST', '/imap/authenticate', tokens.southville, { username: southville.user, password: southville.password });
-    expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ code: 'imap-server-unreachable', cause: 'server-unreachable' });
-    // The earlier stored credentials are kept (a transient outage must not disconnect the account for good).
-    const sync = await call('POST', '/imap/sync', tokens.southville);
-    expect(sync.status).toBe(200);
-    expect(sync.json).toMatchObject({ total: 0, error: { code: 'server-unreachable' } });
-    expect((await status(tokens.southville)).account).toMatchObject({ kind: 'imap', state: 'disconnected', cause: 'server-unreachable' });
-    expect((await call('GET', '/imap', tokens.southville)).json.account).toMatchObject({ state: 'disconnected', lastErrorCode: 'server-unreachable' });
+  it('changing the server forgets the branch’s stored passwords (audited, agents told why); a server that is down or not IMAP gets one plain answer', async () => {
+    const lowLevel = /ECONNREFUSED|GREETING_TIMEOUT|ERR_SSL|EPROTO|ECONNRESET|ClosedAfterConnect/;
+    const put = await putSettings(
+      DEMO_BRANCHES.southville.id,
+      { host: '127.0.0.1', port: await freePort(), ssl: false, tls: false, insecure: true },
+      tokens.southvilleAdmin,
+    );
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ credentialsRevoked: 1, insecure: true });
+    const [audit] = await adapter.ctx.db
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('action', '=', 'imap-settings.update')
+      .where('branch_id', '=', DEMO_BRANCHES.southville.id)
+      .orderBy('at', 'desc')
+      .limit(1)
+      .execute();
+    expect(JSON.parse(audit.details ?? '{}')).toMatchObject({ credentialsRevoked: 1, after: { port: put.json.port } });
+    const notConnected = await call('POST', '/imap/sync', tokens.southville);
+    expect(notConnected.status).toBe(409);
+    expect(notConnected.json).toMatchObject({
+      code: 'imap-not-connected',
+      cause: 'server-settings-changed',
+      message: expect.stringMatching(/changed the mail server settings/),
+    });
+    expect((await status(tokens.southville)).account).toMatchObject({ kind: 'imap', state: 'authorisation-failed', cause: 'server-settings-changed' });
+    expect(await imapDb(adapter.ctx.db).selectFrom('imap_accounts').select('user_id').where('user_id', '=', DEMO_USERS.southvilleAgent.id).execute()).toEqual(
+      [],
+    );
+
+    // Nothing listening, a listener that answers HTTP, and TLS to it: the same words, no low-level code.
+    const sockets = new Set<import('node:net').Socket>();
+    const http = await new Promise<import('node:net').Server>((resolve) => {
+      const server = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+      });
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    const httpPort = (http.address() as import('node:net').AddressInfo).port;
+    try {
+      for (const settings of [
+        { host: '127.0.0.1', port: put.json.port, ssl: false, tls: false, insecure: true },
+        { host: '127.0.0.1', port: httpPort, ssl: false, tls: false, insecure: true },
+        { host: '127.0.0.1', port: httpPort, ssl: true, tls: false },
+      ]) {
+        expect((await putSettings(DEMO_BRANCHES.southville.id, settings, tokens.southvilleAdmin)).status).toBe(200);
+        const res = await call('POST', '/imap/authenticate', tokens.southville, { username: southville.user, password: southville.password });
+        expect(res.status).toBe(502);
+        expect(res.json).toMatchObject({
+          code: 'imap-server-unreachable',
+          cause: 'server-unreachable',
+          message: expect.stringMatching(/^No IMAP server answered/),
+        });
+        expect(res.text).not.toMatch(lowLevel);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => http.close(resolve));
+    }
+    const shown = await call('GET', '/status', tokens.southville);
+    expect(shown.json.account).toMatchObject({ kind: 'imap', state: 'disconnected', cause: 'server-unreachable' });
+    expect(shown.text).not.toMatch(lowLevel);
+    const unreachable = shown.json.recentFailures.filter((f: { code: string }) => f.code === 'server-unreachable');
+    expect(unreachable.length).toBeGreaterThanOrEqual(3);
+    for (const f of unreachable)
+      expect(f).toEqual({ at: expect.any(String), code: 'server-unreachable', message: expect.stringMatching(/^No IMAP server answered/) });
   });
 
   it('files 1,000 queued mails (outbound, inbound, unmatched) with one UID FETCH and at most three UID MOVEs', async () => {

@@ -44,9 +44,12 @@ describe('branch IMAP settings validation', () => {
     });
   });
 
-  it('refuses an unencrypted connection except to this machine', () => {
+  it('refuses an unencrypted connection unless it is asked for explicitly (insecure), and then warns', () => {
     expect(validateSettings({ host: 'imap.example.com', port: 143, ssl: false, tls: false })).toMatchObject({ ok: false, errors: [{ field: 'tls' }] });
-    expect(validateSettings({ host: '127.0.0.1', port: 143, ssl: false, tls: false }).ok).toBe(true);
+    // This machine too: a plaintext listener on the adapter's host is as good a trap as any.
+    expect(validateSettings({ host: '127.0.0.1', port: 143, ssl: false, tls: false })).toMatchObject({ ok: false, errors: [{ field: 'tls' }] });
+    const insecure = validateSettings({ host: 'imap.example.com', port: 143, ssl: false, tls: false, insecure: true });
+    expect(insecure).toMatchObject({ ok: true, warnings: [{ field: 'insecure', message: expect.stringMatching(/not encrypted/) }] });
   });
 
   it('warns about unusual port pairs and unchecked certificates without refusing', () => {
@@ -92,7 +95,13 @@ describe('IMAP settings and accounts in the store', () => {
   it('stores branch settings and audits each change with before and after', async () => {
     expect(await getBranchSettings(db, 'b1')).toBeUndefined();
     await putBranchSettings(db, 'b1', { host: 'imap.a.example', port: 993, ssl: true, starttls: false, verifyCertificates: true }, 'u2');
-    const saved = await putBranchSettings(db, 'b1', { host: 'imap.b.example', port: 143, ssl: false, starttls: true, verifyCertificates: true }, 'u2');
+    const { revokedUserIds, ...saved } = await putBranchSettings(
+      db,
+      'b1',
+      { host: 'imap.b.example', port: 143, ssl: false, starttls: true, verifyCertificates: true },
+      'u2',
+    );
+    expect(revokedUserIds).toEqual([]);
     expect(await getBranchSettings(db, 'b1')).toEqual(saved);
     const audit = await db.selectFrom('audit_log').selectAll().where('branch_id', '=', 'b1').orderBy('at').execute();
     expect(audit.map((a) => [a.action, a.actor_user_id])).toEqual([
@@ -102,6 +111,7 @@ describe('IMAP settings and accounts in the store', () => {
     expect(JSON.parse(audit[1].details!)).toEqual({
       before: { host: 'imap.a.example', port: 993, ssl: true, tls: false, allowInvalidCertificates: false },
       after: { host: 'imap.b.example', port: 143, ssl: false, tls: true, allowInvalidCertificates: false },
+      credentialsRevoked: 0,
     });
   });
 

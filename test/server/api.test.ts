@@ -156,6 +156,81 @@ describe('matching', () => {
   });
 });
 
+describe('limits that follow the RFCs', () => {
+  // a.a.a.…@x.com: 306 characters, the probe's worst case for the address parser.
+  const long = (i: number, j: number) => `${'a.'.repeat(148)}${String(i).padStart(2, '0')}${String(j).padStart(2, '0')}@x.com`;
+
+  it('answers the worst-case batch (100 mails × 30 addresses of 306 characters), refusing the over-long addresses as invalid', async () => {
+    expect(long(1, 2)).toHaveLength(306);
+    const messages = Array.from({ length: 100 }, (_, i) =>
+      message({
+        from: [{ address: long(i, 99) }],
+        to: Array.from({ length: 29 }, (_, j) => ({ address: long(i, j) })).concat({ address: DEMO_ADDRESSES.cliftonVendor }),
+      }),
+    );
+    expect(JSON.stringify({ messages }).length).toBeGreaterThan(900 * 1024);
+    const r = await file({ messages });
+    expect(r.status).toBe(200);
+    expect(r.json.outcomes).toHaveLength(100);
+    for (const o of r.json.outcomes)
+      expect(o).toMatchObject({ status: 'unmatched', reason: 'invalid-message', message: 'The mail has no valid From address.' });
+  });
+
+  it('refuses an address over 254 characters or with a local part over 64, and files by the valid ones', async () => {
+    const r = await file({
+      messages: [
+        message({ from: [{ address: `${'a'.repeat(65)}@example.com` }] }),
+        message({ from: [{ address: `a@${`${'b'.repeat(50)}.`.repeat(5)}com` }] }),
+        message({
+          from: [{ address: `${'a'.repeat(64)}@example.com` }],
+          to: [{ address: `"${'x'.repeat(70)}"@example.com` }, { address: DEMO_ADDRESSES.cliftonVendor }],
+        }),
+      ],
+    });
+    expect(r.json.outcomes.map((o: Json) => o.reason ?? o.status)).toEqual(['invalid-message', 'invalid-message', 'filed']);
+  });
+
+  it('files a mail to more than 500 recipients by its first 500, and says the others were ignored', async () => {
+    const others = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `r${i}@bulk.example.com` }));
+    const r = await file({
+      messages: [
+        message({ to: [...others(499), { address: DEMO_ADDRESSES.cliftonVendor }, ...others(100)] }),
+        message({ to: [...others(500), { address: DEMO_ADDRESSES.cliftonVendor }] }),
+        message({ to: others(300), cc: [...others(200), { address: DEMO_ADDRESSES.cliftonVendor }] }),
+      ],
+      includeCc: true,
+    });
+    expect(r.status).toBe(200);
+    const [first, second, third] = r.json.outcomes;
+    expect(first).toMatchObject({ status: 'filed', message: 'Only its first 500 recipients were matched; the other 100 were ignored.' });
+    expect(second).toMatchObject({ status: 'unmatched', reason: 'no-matching-group', message: expect.stringMatching(/the other 1 were ignored/) });
+    expect(third).toMatchObject({ status: 'unmatched', reason: 'no-matching-group', message: expect.stringMatching(/the other 1 were ignored/) });
+  });
+});
+
+describe('invalid Unicode in an identifying field', () => {
+  it('answers invalid-message (the mail goes to Failed), the same on every retry, and records nothing', async () => {
+    const before = await eventCount();
+    const messages = [
+      message({ internetMessageId: `<lone-\ud800-surrogate-${Date.now()}@mail.example.com>`, from: [{ address: DEMO_ADDRESSES.cliftonVendor }] }),
+      message({ internetMessageId: `<lone-low-${Date.now()}-\udc00@mail.example.com>`, from: [{ address: DEMO_ADDRESSES.cliftonVendor }] }),
+      message({ from: [{ address: `sarah\ud83d@example.com` }], to: [{ address: DEMO_ADDRESSES.cliftonVendor }] }),
+    ];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await file({ messages });
+      expect(r.status).toBe(200);
+      for (const o of r.json.outcomes)
+        expect(o).toMatchObject({ status: 'unmatched', reason: 'invalid-message', message: expect.stringMatching(/not valid Unicode/) });
+    }
+    expect(await eventCount()).toBe(before);
+    // A well-formed pair (an emoji) is fine.
+    const emoji = await file({
+      messages: [message({ internetMessageId: `<ok-\ud83d\ude00-${Date.now()}@x>`, from: [{ address: DEMO_ADDRESSES.cliftonVendor }] })],
+    });
+    expect(emoji.json.outcomes[0].status).toBe('filed');
+  });
+});
+
 describe('exactly once', () => {
   it('answers the same event ids for a retry, with or without angle brackets on the Message-ID', async () => {
     const m = message({ from: [{ address: DEMO_ADDRESSES.cliftonTwoGroups }] });
@@ -226,8 +301,8 @@ describe('bad input: always a 4xx with a code and a plain message, never a write
       'too-many-messages',
     ],
     [
-      'a huge recipient header',
-      () => file({ messages: [message({ to: Array.from({ length: 501 }, (_, i) => ({ address: `r${i}@example.com` })) })] }),
+      'a recipient list past any sane size',
+      () => file({ messages: [message({ to: Array.from({ length: 20_001 }, (_, i) => ({ address: `r${i}@e.com` })) })] }),
       400,
       'invalid-request',
     ],

@@ -141,6 +141,38 @@ describe('token validation', () => {
     expect((await fileWith(`Bearer ${impostor}`)).status).toBe(403);
   });
 
+  it('binds a first sign-in only by the exact address (ASCII case folding only), never by a Unicode look-alike, and audits it', async () => {
+    const adminRow = () => adapter.ctx.db.selectFrom('users').select('oid').where('id', '=', DEMO_USERS.admin.id).executeTakeFirstOrThrow();
+    expect((await adminRow()).oid).toBeNull();
+    // Fullwidth letters fold to "brightwells" under Unicode compatibility (NFKC / IDNA), not under ASCII rules.
+    const lookAlike = await adapter.mintToken('IT@ＢＲＩＧＨＴＷＥＬＬＳ.co.uk', { oid: '22222222-2222-4222-8222-222222222222' });
+    const refused = await fileWith(`Bearer ${lookAlike}`);
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe('unknown-user');
+    expect((await adminRow()).oid).toBeNull();
+
+    const oid = '33333333-3333-4333-8333-333333333333';
+    const real = await adapter.mintToken('IT@Brightwells.CO.UK', { oid });
+    expect((await fileWith(`Bearer ${real}`)).status).toBe(200);
+    expect((await adminRow()).oid).toBe(oid);
+    const audit = await adapter.ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'user.bind-identity')
+      .where('actor_user_id', '=', DEMO_USERS.admin.id)
+      .execute();
+    expect(audit.map((a) => [a.actor_user_id, JSON.parse(a.details ?? '{}').oid])).toEqual([[DEMO_USERS.admin.id, oid]]);
+  });
+
+  it('refuses a token without an object id with 401, even for a user whose row is bound', async () => {
+    const bound = await adapter.mintToken(agent);
+    expect((await fileWith(`Bearer ${bound}`)).status).toBe(200);
+    const noOid = await adapter.mintToken(agent, { oid: undefined, sub: 'someone' });
+    const r = await fileWith(`Bearer ${noOid}`);
+    expect(r.status).toBe(401);
+    expect(r.json).toMatchObject({ code: 'invalid-token', message: expect.stringMatching(/no object id/) });
+  });
+
   it('follows key rotation: a token signed with a new key is accepted after the JWKS is refetched', async () => {
     await adapter.issuer.rotateKey();
     const r = await fileWith(`Bearer ${await adapter.mintToken(agent)}`);

@@ -56,6 +56,10 @@ export async function startTestAdapter(options: TestAdapterOptions = {}): Promis
       AUTH_LOCAL_ISSUER_PORT: '0',
       DEMO_DATA: options.demoData === false ? '0' : '1',
       LOG_LEVEL: options.logLevel ?? 'info',
+      // The tests' Dovecot listens on loopback at random ports: allowed as an operator would allow a
+      // private server, through the allow-lists (tests of the policy itself override these).
+      IMAP_ALLOWED_HOSTS: '127.0.0.1',
+      IMAP_ALLOWED_PORTS: '1024-65535',
       ...options.env,
     },
     logStream,

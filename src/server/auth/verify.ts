@@ -4,9 +4,9 @@
  * URI, `iss` (and `tid`) against the allow-list, exp/nbf with 60 s skew, scope `access_as_user`.
  * Then the token's user is mapped to a row in `users`.
  */
+import { randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
-import { normaliseAddress } from '../../core/addresses';
 import type { AuthConfig } from '../config';
 import type { AuthUser, TokenVerifier } from '../context';
 import { ApiHttpError } from '../errors';
@@ -38,6 +38,21 @@ const TOKEN_CACHE_MS = 5 * 60_000;
 const TOKEN_CACHE_MAX = 10_000;
 
 const bearer = 'Bearer realm="rezi-adapter"';
+
+/** Entra object ids are GUIDs; anything else is not an identity. */
+const OID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * The address a first sign-in may bind by: the token's preferred_username exactly, with ASCII case
+ * folding only. No Unicode compatibility folding: `ＩＴ@ｂｒｉｇｈｔｗｅｌｌｓ.co.uk` (fullwidth) is
+ * another name, not a spelling of it@brightwells.co.uk.
+ */
+export function bindingAddress(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim();
+  if (!text || text.length > 254 || !text.includes('@')) return undefined;
+  return text.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+}
 
 function invalid(message: string, code = 'invalid-token'): ApiHttpError {
   const error = code === 'token-expired' ? 'invalid_token' : code === 'missing-token' ? 'invalid_request' : 'invalid_token';
@@ -110,22 +125,40 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
   };
 
   const mapUser = async (payload: JWTPayload): Promise<AuthUser> => {
+    // Identity is (tid, oid), as Microsoft's guidance says: names and addresses can be reassigned.
     const tid = String(payload.tid ?? '');
-    const oid = typeof payload.oid === 'string' ? payload.oid : null;
-    const username = typeof payload.preferred_username === 'string' ? normaliseAddress(payload.preferred_username) : undefined;
+    const oid = typeof payload.oid === 'string' && OID.test(payload.oid) ? payload.oid : undefined;
+    if (!oid) throw invalid('The sign-in token does not say who you are (it has no object id). Sign in again with your work account.');
     const base = db
       .selectFrom('users')
       .innerJoin('branches', 'branches.id', 'users.branch_id')
       .select(['users.id', 'users.tenant_id', 'users.oid', 'users.email', 'users.name', 'users.branch_id', 'branches.name as branch_name', 'users.role'])
       .where('users.tenant_id', '=', tid);
-    let row = oid ? await base.where('users.oid', '=', oid).executeTakeFirst() : undefined;
+    let row = await base.where('users.oid', '=', oid).executeTakeFirst();
+    const username = bindingAddress(payload.preferred_username);
     if (!row && username) {
-      row = await base.where('users.email', '=', username).executeTakeFirst();
-      // Same email, different person (a recycled mailbox): never let it take over the row.
-      if (row && row.oid && oid && row.oid !== oid) row = undefined;
-      if (row && !row.oid && oid) {
-        await db.updateTable('users').set({ oid }).where('id', '=', row.id).where('oid', 'is', null).execute();
-        row = { ...row, oid };
+      // First sign-in: bind the oid to a row of the same tenant with exactly this address and no oid
+      // yet. Never over an existing oid (a recycled mailbox is another person).
+      const candidate = await base.where('users.email', '=', username).where('users.oid', 'is', null).executeTakeFirst();
+      if (candidate) {
+        const bound = await db.updateTable('users').set({ oid }).where('id', '=', candidate.id).where('oid', 'is', null).executeTakeFirst();
+        if (Number(bound.numUpdatedRows) === 1) {
+          row = { ...candidate, oid };
+          await db
+            .insertInto('audit_log')
+            .values({
+              id: randomUUID(),
+              at: new Date().toISOString(),
+              actor_user_id: candidate.id,
+              branch_id: candidate.branch_id,
+              action: 'user.bind-identity',
+              details: JSON.stringify({ tenantId: tid, oid, preferredUsername: username }),
+            })
+            .execute();
+        } else {
+          // Bound by a concurrent first sign-in: only its own oid maps to the row.
+          row = await base.where('users.oid', '=', oid).executeTakeFirst();
+        }
       }
     }
     if (!row) {

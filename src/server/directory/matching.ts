@@ -5,9 +5,10 @@
  * A mail matches a group when its To or From address (never one of the owner's own addresses)
  * belongs to a contact on the group's card; Cc counts only when the request asks for it.
  */
-import { normaliseAddress } from '../../core/addresses';
+import { isWellFormedText, normaliseAddress, normaliseAddressQuickly } from '../../core/addresses';
 import type { ApiAddress, ApiFileMessage, ApiFileOutcome, ApiFileRequest, ApiMatchedGroup } from '../../core/api';
 import type { Direction } from '../../core/direction';
+import { MAX_RECIPIENTS } from '../api-schemas';
 
 export interface FoundGroup {
   groupId: string;
@@ -26,6 +27,8 @@ export interface ValidMessage {
   direction: Direction;
   subject: string;
   occurredAt: string;
+  /** Recipients past MAX_RECIPIENTS, not matched (said in the outcome). */
+  ignoredRecipients?: number;
 }
 
 export interface InvalidMessage {
@@ -45,53 +48,101 @@ export function canonicalMessageId(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
   let id = raw.trim();
   if (id.startsWith('<') && id.endsWith('>')) id = id.slice(1, -1).trim();
-  // RFC 5322 msg-id: printable, no spaces, no brackets inside; a sane length.
-  if (!id || id.length > 995 || !/^[\x21-\x7e\u0080-\uffff]+$/.test(id) || /[<>]/.test(id)) return undefined;
+  // RFC 5322 msg-id: printable, no spaces, no brackets inside; a sane length; valid Unicode (a lone
+  // surrogate does not survive the store's UTF-8 round trip, so the id could never be found again).
+  if (!id || id.length > 995 || !/^[\x21-\x7e\u0080-\uffff]+$/.test(id) || /[<>]/.test(id) || !isWellFormedText(id)) return undefined;
   return `<${id}>`;
 }
 
 /**
  * Plain ASCII `local@domain` (dot-atom local part, LDH labels, a letter-led top-level label, no IDN
- * labels): the full RFC 5322 parser would only lower-case it, so skip the parser. It costs ~50 µs an
- * address, which would dominate a 100-mail batch. Everything else takes the full path.
+ * labels): normalising it is lower-casing it. Everything else takes core's linear path, and only what
+ * that cannot decide (comments, domain literals, obsolete forms) the full parser.
  */
 const PLAIN =
-  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?!xn--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?!xn--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /** Same result as core normaliseAddress, fast for the common case. */
 export function normaliseFast(raw: string): string | undefined {
   const text = raw.trim();
-  if (text.length <= 254 && PLAIN.test(text)) return text.toLowerCase();
+  if (text.length <= 254 && PLAIN.test(text) && text.indexOf('@') <= 64) return text.toLowerCase();
   return normaliseAddress(text);
 }
 
-function normaliseAll(list: readonly ApiAddress[] | undefined): string[] {
-  const out: string[] = [];
-  for (const a of list ?? []) {
-    const n = typeof a?.address === 'string' ? normaliseFast(a.address) : undefined;
-    if (n && !out.includes(n)) out.push(n);
+/**
+ * Full-parser calls one request may cause: each costs up to a millisecond, so a batch of exotic
+ * addresses could otherwise hold the event loop for seconds. Past it such addresses count as invalid.
+ */
+export const FULL_PARSES_PER_BATCH = 50;
+
+/** One batch's address normaliser: each distinct spelling is normalised once, full parses are capped. */
+export class BatchAddresses {
+  private readonly seen = new Map<string, string | undefined>();
+  private parses = 0;
+
+  normalise(raw: unknown): string | undefined {
+    if (typeof raw !== 'string') return undefined;
+    if (this.seen.has(raw)) return this.seen.get(raw);
+    const text = raw.trim();
+    let n: string | undefined;
+    if (text.length <= 254 && PLAIN.test(text) && text.indexOf('@') <= 64) n = text.toLowerCase();
+    else {
+      const quick = normaliseAddressQuickly(text);
+      if (quick !== null) n = quick;
+      else if (this.parses < FULL_PARSES_PER_BATCH) {
+        this.parses++;
+        n = normaliseAddress(text);
+      }
+    }
+    if (this.seen.size < 100_000) this.seen.set(raw, n);
+    return n;
   }
-  return out;
+
+  /** The distinct valid addresses of a list, in order. */
+  all(list: readonly ApiAddress[] | undefined): string[] {
+    const out = new Set<string>();
+    for (const a of list ?? []) {
+      const n = this.normalise(a?.address);
+      if (n) out.add(n);
+    }
+    return [...out];
+  }
 }
 
-export function ownerAddressSet(ownerAddresses: readonly string[], userEmail: string): Set<string> {
+export function ownerAddressSet(ownerAddresses: readonly string[], userEmail: string, book = new BatchAddresses()): Set<string> {
   const set = new Set<string>();
   for (const a of [...ownerAddresses, userEmail]) {
-    const n = typeof a === 'string' ? normaliseFast(a) : undefined;
+    const n = book.normalise(a);
     if (n) set.add(n);
   }
   return set;
 }
 
-export function prepareMessage(m: ApiFileMessage, index: number, owner: Set<string>, includeCc: boolean): PreparedMessage {
+const INVALID_TEXT = 'The mail’s Message-ID or one of its addresses contains a broken character (not valid Unicode), so it cannot be filed exactly once.';
+
+/** Whether every identifying field of a mail (Message-ID, addresses) is valid Unicode. */
+function identifiersWellFormed(m: ApiFileMessage): boolean {
+  if (typeof m.internetMessageId === 'string' && !isWellFormedText(m.internetMessageId)) return false;
+  for (const list of [m.from, m.to, m.cc]) for (const a of list ?? []) if (typeof a?.address === 'string' && !isWellFormedText(a.address)) return false;
+  return true;
+}
+
+export function prepareMessage(m: ApiFileMessage, index: number, owner: Set<string>, includeCc: boolean, book = new BatchAddresses()): PreparedMessage {
   const internetMessageId = typeof m.internetMessageId === 'string' ? m.internetMessageId : '';
+  if (!identifiersWellFormed(m)) return { ok: false, index, internetMessageId, message: INVALID_TEXT };
   const key = canonicalMessageId(m.internetMessageId);
   if (!key) return { ok: false, index, internetMessageId, message: 'The mail has no valid Message-ID, so it cannot be filed exactly once.' };
-  const from = normaliseAll(m.from);
+  const from = book.all(m.from);
   if (from.length === 0) return { ok: false, index, internetMessageId, message: 'The mail has no valid From address.' };
   const when = Date.parse(m.date);
   if (Number.isNaN(when)) return { ok: false, index, internetMessageId, message: 'The mail has no valid date.' };
-  const candidates = [...from, ...normaliseAll(m.to), ...(includeCc ? normaliseAll(m.cc) : [])].filter((a, i, all) => !owner.has(a) && all.indexOf(a) === i);
+  // A mail to more than MAX_RECIPIENTS is filed by its first ones (To before Cc); the rest are ignored.
+  const to = m.to ?? [];
+  const cc = includeCc ? (m.cc ?? []) : [];
+  const ignoredRecipients = Math.max(0, to.length + cc.length - MAX_RECIPIENTS);
+  const keptTo = to.slice(0, MAX_RECIPIENTS);
+  const keptCc = cc.slice(0, MAX_RECIPIENTS - keptTo.length);
+  const candidates = [...new Set([...from, ...book.all(keptTo), ...book.all(keptCc)])].filter((a) => !owner.has(a));
   const direction: Direction = m.direction === 'outbound' || from.some((a) => owner.has(a)) ? 'outbound' : 'inbound';
   return {
     ok: true,
@@ -102,12 +153,15 @@ export function prepareMessage(m: ApiFileMessage, index: number, owner: Set<stri
     direction,
     subject: typeof m.subject === 'string' ? m.subject.slice(0, SUBJECT_MAX) : '',
     occurredAt: new Date(when).toISOString(),
+    ...(ignoredRecipients > 0 ? { ignoredRecipients } : {}),
   };
 }
 
 export function prepareBatch(request: ApiFileRequest, userEmail: string): { messages: PreparedMessage[]; addresses: string[] } {
-  const owner = ownerAddressSet(request.ownerAddresses ?? [], userEmail);
-  const messages = request.messages.map((m, i) => prepareMessage(m, i, owner, request.includeCc === true));
+  // One normaliser for the whole batch: an address repeated across its mails is normalised once.
+  const book = new BatchAddresses();
+  const owner = ownerAddressSet(request.ownerAddresses ?? [], userEmail, book);
+  const messages = request.messages.map((m, i) => prepareMessage(m, i, owner, request.includeCc === true, book));
   const addresses = new Set<string>();
   for (const m of messages) if (m.ok) m.candidates.forEach((a) => addresses.add(a));
   return { messages, addresses: [...addresses] };
@@ -133,12 +187,13 @@ export function assembleOutcomes(
   return messages.map((m): ApiFileOutcome => {
     if (!m.ok) return { internetMessageId: m.internetMessageId, status: 'unmatched', reason: 'invalid-message', message: m.message };
     const groups = matched.get(m.index) ?? [];
+    const capped = m.ignoredRecipients ? ` Only its first ${MAX_RECIPIENTS} recipients were matched; the other ${m.ignoredRecipients} were ignored.` : '';
     if (groups.length === 0) {
       return {
         internetMessageId: m.internetMessageId,
         status: 'unmatched',
         reason: 'no-matching-group',
-        message: 'No Rezi group card has a contact with the To or From address of this mail.',
+        message: `No Rezi group card has a contact with the To or From address of this mail.${capped}`,
       };
     }
     const out: ApiMatchedGroup[] = [];
@@ -153,7 +208,7 @@ export function assembleOutcomes(
         };
       out.push({ groupId: g.groupId, name: g.name, link: g.link, eventId });
     }
-    return { internetMessageId: m.internetMessageId, status: 'filed', groups: out };
+    return { internetMessageId: m.internetMessageId, status: 'filed', groups: out, ...(capped ? { message: capped.trim() } : {}) };
   });
 }
 

@@ -28,6 +28,8 @@ export interface ImapMailboxOptions {
   timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number };
   /** Peek at the first bytes of each body for a preview (default true); false: envelopes only. */
   preview?: boolean;
+  /** The host name for TLS (SNI and the certificate check) when settings.host is the address it resolved to. */
+  servername?: string;
 }
 
 const PREVIEW_BYTES = 256;
@@ -79,6 +81,7 @@ export class ImapMailbox implements Mailbox {
     this.client = new ImapFlow({
       host: settings.host,
       port: settings.port,
+      ...(options.servername ? { servername: options.servername } : {}),
       secure: settings.ssl,
       // STARTTLS required when the branch says TLS; never attempted otherwise (a plain loopback server).
       doSTARTTLS: settings.starttls,

@@ -9,9 +9,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
+import { ApiHttpError } from '../errors';
 import { imapServiceFor, SettingsInvalid } from './service';
 
 const errorBody = { $ref: 'ApiError#' };
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export async function registerImapRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const service = await imapServiceFor(ctx);
@@ -41,6 +44,7 @@ export async function registerImapRoutes(app: FastifyInstance, ctx: ServerContex
             ssl: { type: 'boolean' },
             tls: { type: 'boolean' },
             starttls: { type: 'boolean' },
+            insecure: { type: 'boolean' },
             allowInvalidCertificates: { type: 'boolean' },
             verifyCertificates: { type: 'boolean' },
           },
@@ -72,10 +76,27 @@ export async function registerImapRoutes(app: FastifyInstance, ctx: ServerContex
           required: ['username', 'password'],
           properties: { username: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1000 } },
         },
-        response: { 409: errorBody, 422: errorBody, 502: errorBody },
+        response: { 400: errorBody, 409: errorBody, 422: errorBody, 502: errorBody },
       },
     },
-    async (req) => service.authenticate(req.user, req.body.username.trim(), req.body.password),
+    async (req) => {
+      // Control characters (a CR LF above all) cannot be part of a mailbox login: refuse them here,
+      // in plain words, rather than letting the IMAP exchange fail as a server error.
+      const username = req.body.username.trim();
+      if (CONTROL.test(username))
+        throw new ApiHttpError(
+          400,
+          'invalid-imap-username',
+          'The email username cannot contain line breaks or other control characters. Enter it as your mail provider shows it.',
+        );
+      if (CONTROL.test(req.body.password))
+        throw new ApiHttpError(
+          400,
+          'invalid-imap-password',
+          'The email password cannot contain line breaks or other control characters. Check it and try again.',
+        );
+      return service.authenticate(req.user, username, req.body.password);
+    },
   );
 
   app.delete('/imap/credentials', { schema: { summary: 'Stop Email Sync: delete the stored IMAP credentials' } }, async (req) => service.stop(req.user));

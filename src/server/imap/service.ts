@@ -19,11 +19,20 @@ import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccou
 import { cipherFromConfig, keyFilePath, type CredentialCipher } from './crypto';
 import { imapDb } from './tables';
 import { imapError } from './errors';
-import { ImapMailbox, type CommandCounts } from './mailbox';
-import { getBranchSettings, putBranchSettings, settingsToApi, validateSettings, type ValidationMessage } from './settings';
+import { checkImapHost, imapHostPolicy, type ImapHostPolicy } from './host-policy';
+import { ImapMailbox, type CommandCounts, type ImapMailboxOptions } from './mailbox';
+import { getBranchSettings, isInsecure, putBranchSettings, settingsToApi, validateSettings, type BranchImapSettings, type ValidationMessage } from './settings';
 
 // Seed 001's words, shared with the pane through core/explain.ts.
 export const BRANCH_NOT_CONFIGURED_MESSAGE = explain('not-configured').explanation;
+
+/** One answer for every connection that does not greet as IMAP: which low-level error it was would make the adapter a port scanner. */
+export const NOT_IMAP_MESSAGE =
+  'No IMAP server answered at the branch’s server address and port. Check the address, the port and the SSL/TLS settings with the mail provider, or try again later if the server is down.';
+
+/** What an agent is told when IT changed the branch's server: the stored password was for the old one. */
+export const SETTINGS_CHANGED_MESSAGE =
+  'Your branch’s IT administrator changed the mail server settings, so your email password was forgotten (it was entered for the old server). Enter your email username and password again and press Authenticate.';
 
 /** Engine batch size: 1,000 mails → one directory call and one MOVE per destination. */
 const SYNC_BATCH = 1000;
@@ -66,13 +75,33 @@ function httpErrorFor(e: SyncError): ApiHttpError {
 export class ImapService {
   private readonly running = new Set<string>();
   private loaded?: CredentialCipher;
+  private readonly policy: ImapHostPolicy;
 
   constructor(
     private readonly ctx: ServerContext,
     /** The cipher, or how to load it when first needed (so an adapter nobody uses IMAP on writes no key file). */
     private readonly key: CredentialCipher | (() => CredentialCipher),
     private readonly options: { timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number }; preview?: boolean } = {},
-  ) {}
+  ) {
+    this.policy = imapHostPolicy(ctx.config.imap.allowedHosts ?? [], ctx.config.imap.allowedPorts ?? []).policy;
+  }
+
+  /**
+   * The one place a connection to a branch's server is opened: the host is checked against the
+   * policy again (what it resolves to now), the connection goes to the checked address (TLS still
+   * verifies the name), and a server that does not greet as IMAP gets one plain answer.
+   */
+  private async openMailbox(settings: BranchImapSettings, options: Omit<ImapMailboxOptions, 'settings'>): Promise<ImapMailbox> {
+    const target = await checkImapHost(this.policy, settings.host, settings.port);
+    if (!target.ok) throw new SyncError('server-unreachable', target.message);
+    try {
+      return await ImapMailbox.open({ ...options, settings: { ...settings, host: target.address }, servername: target.servername });
+    } catch (e) {
+      const err = imapError(e);
+      if (err.code === 'server-unreachable' || err.code === 'unknown') throw new SyncError('server-unreachable', NOT_IMAP_MESSAGE);
+      throw err;
+    }
+  }
 
   get cipher(): CredentialCipher {
     this.loaded ??= typeof this.key === 'function' ? this.key() : this.key;
@@ -95,6 +124,14 @@ export class ImapService {
     // Another organisation's branch answers exactly like a missing one.
     if (!branch || branch.tenant_id !== admin.tenantId)
       throw new ApiHttpError(404, 'branch-not-found', 'There is no branch with that id in your organisation.');
+    // A branch administrator acts on their own branch only: one branch's IT must not be able to
+    // point another branch's agents (and their passwords) at a server of their choosing.
+    if (branch.id !== admin.branchId)
+      throw new ApiHttpError(
+        403,
+        'other-branch',
+        `You administer ${admin.branchName} only. Ask that branch’s IT administrator to view or change its IMAP settings.`,
+      );
   }
 
   async getBranch(admin: AuthUser, branchId: string) {
@@ -108,9 +145,17 @@ export class ImapService {
     await this.assertOwnBranch(admin, branchId);
     const v = validateSettings(body);
     if (!v.ok) throw new SettingsInvalid(v.errors, v.warnings);
-    const saved = await putBranchSettings(this.ctx.db, branchId, v.settings, admin.id, this.now());
-    this.ctx.log.info({ branchId, actor: admin.id }, 'branch IMAP settings saved');
-    return { ...settingsToApi(saved), warnings: v.warnings };
+    const target = await checkImapHost(this.policy, v.settings.host, v.settings.port);
+    if (!target.ok) throw new SettingsInvalid([{ field: target.field, level: 'error', message: target.message }], v.warnings);
+    const { revokedUserIds, ...saved } = await putBranchSettings(this.ctx.db, branchId, v.settings, admin.id, this.now());
+    const at = this.now().toISOString();
+    for (const id of revokedUserIds) {
+      const agent = { ...admin, id, role: 'agent' as const };
+      await putAccountState(this.ctx.db, agent, 'imap', 'authorisation-failed', 'server-settings-changed', at);
+      await recordFailure(this.ctx.db, agent, 'imap', { code: 'server-settings-changed', message: SETTINGS_CHANGED_MESSAGE }, at);
+    }
+    this.ctx.log.info({ branchId, actor: admin.id, credentialsRevoked: revokedUserIds.length }, 'branch IMAP settings saved');
+    return { ...settingsToApi(saved), warnings: v.warnings, credentialsRevoked: revokedUserIds.length };
   }
 
   // ---- agent ----
@@ -119,7 +164,7 @@ export class ImapService {
     const [settings, account] = await Promise.all([getBranchSettings(this.ctx.db, user.branchId), getAccount(this.ctx.db, user.id)]);
     return {
       branchConfigured: settings !== undefined,
-      ...(settings ? { server: { host: settings.host, port: settings.port, ssl: settings.ssl, tls: settings.starttls } } : {}),
+      ...(settings ? { server: { host: settings.host, port: settings.port, ssl: settings.ssl, tls: settings.starttls, insecure: isInsecure(settings) } } : {}),
       account: account
         ? {
             username: account.username,
@@ -150,7 +195,7 @@ export class ImapService {
     const settings = await this.settingsOrRefuse(user);
     let mailbox: ImapMailbox | undefined;
     try {
-      mailbox = await ImapMailbox.open({ settings, login: { username, password }, timeouts: this.timeouts });
+      mailbox = await this.openMailbox(settings, { login: { username, password }, timeouts: this.timeouts });
       const folders = await mailbox.ensureFolders();
       await saveAccount(this.ctx.db, this.cipher, { userId: user.id, username, password, folderDelimiter: mailbox.delimiter }, this.now());
       await putAccountState(this.ctx.db, user, 'imap', 'connected', null, this.now().toISOString());
@@ -206,10 +251,16 @@ export class ImapService {
         },
       );
     }
-    if (!login)
-      throw new ApiHttpError(409, 'imap-not-connected', 'Connect your email account first: enter your email username and password and press Authenticate.', {
-        cause: 'not-configured',
-      });
+    if (!login) {
+      const state = await this.ctx.db.selectFrom('account_state').select(['kind', 'cause']).where('user_id', '=', user.id).executeTakeFirst();
+      const revoked = state?.kind === 'imap' && state.cause === 'server-settings-changed';
+      throw new ApiHttpError(
+        409,
+        'imap-not-connected',
+        revoked ? SETTINGS_CHANGED_MESSAGE : 'Connect your email account first: enter your email username and password and press Authenticate.',
+        { cause: revoked ? 'server-settings-changed' : 'not-configured' },
+      );
+    }
 
     const startedAt = this.now();
     const runId = await ensureRun(this.ctx.db, user, undefined, 'imap', startedAt);
@@ -219,7 +270,7 @@ export class ImapService {
     try {
       // Envelopes only by default: the embedded store keeps no preview, and the 256-byte body peek
       // roughly doubles the cost of the one FETCH (Dovecot reads every file; imapflow parses more).
-      mailbox = await ImapMailbox.open({ settings, login, signal: options.signal, timeouts: this.timeouts, preview: this.options.preview ?? false });
+      mailbox = await this.openMailbox(settings, { login, signal: options.signal, timeouts: this.timeouts, preview: this.options.preview ?? false });
       const owner = [user.email, normaliseAddress(login.username)].filter((a): a is string => !!a);
       report = await syncQueue(mailbox, directoryFor(this.ctx, user, { runId }), {
         owner: { addresses: owner },

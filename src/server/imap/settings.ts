@@ -20,6 +20,14 @@ export interface BranchImapSettings {
   verifyCertificates: boolean;
 }
 
+/** Neither SSL nor TLS: passwords cross the network in clear text (allowed only when set explicitly). */
+export const isInsecure = (s: Pick<BranchImapSettings, 'ssl' | 'starttls'>): boolean => !s.ssl && !s.starttls;
+
+/** Whether two settings reach the same server the same way: otherwise stored passwords must not follow. */
+export function sameConnection(a: BranchImapSettings, b: BranchImapSettings): boolean {
+  return a.host === b.host && a.port === b.port && a.ssl === b.ssl && a.starttls === b.starttls && a.verifyCertificates === b.verifyCertificates;
+}
+
 export interface StoredBranchImapSettings extends BranchImapSettings {
   branchId: string;
   updatedBy: string | null;
@@ -27,7 +35,7 @@ export interface StoredBranchImapSettings extends BranchImapSettings {
 }
 
 export interface ValidationMessage {
-  field: 'host' | 'port' | 'ssl' | 'tls' | 'verifyCertificates' | 'body';
+  field: 'host' | 'port' | 'ssl' | 'tls' | 'insecure' | 'verifyCertificates' | 'body';
   level: 'error' | 'warning';
   message: string;
 }
@@ -47,10 +55,6 @@ export function normaliseHost(input: string): string | undefined {
   // A numeric-only last label is a malformed IP address (e.g. 10.0.0.300), not a host name.
   if (!labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1])) return undefined;
   return ascii;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /**
@@ -92,6 +96,7 @@ export function validateSettings(input: unknown): Validation {
   };
   const ssl = flag(body.ssl, 'ssl', 'SSL Used?', false);
   const starttls = flag(body.tls ?? body.starttls, 'tls', 'TLS Used?', false);
+  const insecure = flag(body.insecure, 'insecure', 'insecure', false);
   let verifyCertificates = true;
   if (body.allowInvalidCertificates !== undefined)
     verifyCertificates = !flag(body.allowInvalidCertificates, 'verifyCertificates', 'allowInvalidCertificates', false);
@@ -107,11 +112,19 @@ export function validateSettings(input: unknown): Validation {
       message:
         'Choose either SSL or TLS, not both: SSL encrypts from the first byte (usually port 993); TLS upgrades a plain connection with STARTTLS (usually port 143).',
     });
-  } else if (!ssl && !starttls && host && !isLoopback(host)) {
+  } else if (!ssl && !starttls && !insecure) {
     errors.push({
       field: 'tls',
       level: 'error',
-      message: 'With neither SSL nor TLS, mail passwords would cross the network unencrypted. Turn on SSL (usually port 993) or TLS (usually port 143).',
+      message:
+        'With neither SSL nor TLS, mail passwords would cross the network unencrypted. Turn on SSL (usually port 993) or TLS (usually port 143). Only if this server has neither, and the network to it is your own, send insecure: true to allow an unencrypted connection.',
+    });
+  } else if (!ssl && !starttls) {
+    warnings.push({
+      field: 'insecure',
+      level: 'warning',
+      message:
+        'The connection is not encrypted: anyone on the network path can read the agents’ mail passwords. Turn on SSL or TLS as soon as the server offers it.',
     });
   }
   if (ssl && port === 143)
@@ -147,6 +160,7 @@ export function settingsToApi(s: StoredBranchImapSettings) {
     port: s.port,
     ssl: s.ssl,
     tls: s.starttls,
+    insecure: isInsecure(s),
     allowInvalidCertificates: !s.verifyCertificates,
     updatedBy: s.updatedBy,
     updatedAt: s.updatedAt,
@@ -175,7 +189,7 @@ export async function putBranchSettings(
   settings: BranchImapSettings,
   actorUserId: string,
   now: Date = new Date(),
-): Promise<StoredBranchImapSettings> {
+): Promise<StoredBranchImapSettings & { revokedUserIds: string[] }> {
   const at = now.toISOString();
   return imapDb(db)
     .transaction()
@@ -196,6 +210,26 @@ export async function putBranchSettings(
         .values(row)
         .onConflict((oc) => oc.column('branch_id').doUpdateSet({ ...row }))
         .execute();
+      // Another server (or the same one reached another way) must not receive passwords entered for
+      // the old one: every stored credential of the branch is forgotten, and agents authenticate again.
+      let revoked: string[] = [];
+      const previous = before && {
+        host: before.host,
+        port: before.port,
+        ssl: before.ssl === 1,
+        starttls: before.starttls === 1,
+        verifyCertificates: before.verify_certificates === 1,
+      };
+      if (previous && !sameConnection(previous, settings)) {
+        const accounts = await trx
+          .selectFrom('imap_accounts')
+          .innerJoin('users', 'users.id', 'imap_accounts.user_id')
+          .select('imap_accounts.user_id')
+          .where('users.branch_id', '=', branchId)
+          .execute();
+        revoked = accounts.map((a) => a.user_id);
+        if (revoked.length) await trx.deleteFrom('imap_accounts').where('user_id', 'in', revoked).execute();
+      }
       const view = (r: { host: string; port: number; ssl: number; starttls: number; verify_certificates: number } | undefined) =>
         r && { host: r.host, port: r.port, ssl: r.ssl === 1, tls: r.starttls === 1, allowInvalidCertificates: r.verify_certificates !== 1 };
       await trx
@@ -206,9 +240,9 @@ export async function putBranchSettings(
           actor_user_id: actorUserId,
           branch_id: branchId,
           action: before ? 'imap-settings.update' : 'imap-settings.create',
-          details: JSON.stringify({ before: view(before) ?? null, after: view(row) }),
+          details: JSON.stringify({ before: view(before) ?? null, after: view(row), credentialsRevoked: revoked.length }),
         })
         .execute();
-      return { branchId, ...settings, updatedBy: actorUserId, updatedAt: at };
+      return { branchId, ...settings, updatedBy: actorUserId, updatedAt: at, revokedUserIds: revoked };
     });
 }

@@ -127,7 +127,8 @@ export async function startEnv(): Promise<E2eEnv> {
     started.push(host);
 
     const adapter = await startServer({
-      env: {},
+      // Dovecot on loopback at random ports: allowed through the operator's allow-lists.
+      env: { IMAP_ALLOWED_HOSTS: '127.0.0.1', IMAP_ALLOWED_PORTS: '1024-65535' },
       config: {
         port: 0,
         host: '127.0.0.1',
