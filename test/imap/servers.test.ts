@@ -252,3 +252,20 @@ run('A server without NAMESPACE whose personal folders live under INBOX.', () =>
       expect(seen.has('INBOX.Rezi-Imported.Queue')).toBe(true);
     }));
 });
+
+run('A server that wants an app password, not the mailbox password', () => {
+  it('answers in plain words what to do, from the server’s own refusal', () =>
+    withServer(
+      // Gmail's refusal names its app-password help page (passwd-file takes one word: the URL without its scheme).
+      { users: [{ ...user, refusal: 'support.google.com/accounts/answer/185833' }] },
+      async (d) => {
+        const err = await open(d).then(
+          () => undefined,
+          (e: unknown) => e as { code: string; message: string; detail: { providerCode?: string } },
+        );
+        expect(err?.code).toBe('password-changed');
+        expect(err?.message).toMatch(/Create an app password in your Google Account/);
+        expect(err?.detail.providerCode).toBe('APP-PASSWORD-REQUIRED');
+      },
+    ));
+});

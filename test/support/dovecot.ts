@@ -15,6 +15,12 @@ export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 export interface DovecotUser {
   user: string;
   password: string;
+  /**
+   * Refuse this user's logins even with the right password, answering these words (passdb
+   * `nologin` + `reason`): how a provider that wants an app password or OAuth answers. One word,
+   * without ':' (passwd-file splits its extra fields at spaces and its fields at colons).
+   */
+  refusal?: string;
 }
 
 export interface DovecotOptions {
@@ -113,10 +119,17 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
 
   const passwd = path.join(dir, 'passwd');
   const users = new Map(options.users.map((u) => [u.user, u.password]));
+  const refusals = new Map(options.users.filter((u) => u.refusal).map((u) => [u.user, u.refusal!]));
   const writeUsers = () => {
     writeFileSync(
       `${passwd}.new`,
-      [...users].map(([user, password]) => `${user}:{PLAIN}${password}:${uid}:${gid}::${path.join(dir, 'mail', user)}::\n`).join(''),
+      [...users]
+        .map(([user, password]) => {
+          const refusal = refusals.get(user);
+          const extra = refusal ? `nologin reason=${refusal}` : '';
+          return `${user}:{PLAIN}${password}:${uid}:${gid}::${path.join(dir, 'mail', user)}::${extra}\n`;
+        })
+        .join(''),
     );
     renameSync(`${passwd}.new`, passwd);
   };

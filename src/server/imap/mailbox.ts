@@ -117,7 +117,7 @@ export class ImapMailbox implements Mailbox {
       await mailbox.client.connect();
     } catch (e) {
       mailbox.client.close();
-      throw imapError(e);
+      throw imapError(e, { host: options.settings.host });
     }
     options.signal?.addEventListener('abort', mailbox.onAbort, { once: true });
     return mailbox;
