@@ -35,6 +35,8 @@ const PREVIEW_BYTES = 256;
 const PREVIEW_CHARS = 200;
 /** Set with \Deleted on a Queue mail we copied: tells our interrupted move apart from the user's own deleted mail. */
 export const MOVED_KEYWORD = '$ReziMoved';
+/** Queue mails per UID FETCH when the engine takes the listing in chunks. */
+const LIST_CHUNK = 2000;
 /** Message-IDs per SEARCH command (an OR chain each). */
 const SEARCH_CHUNK = 50;
 export const QUEUE_NOT_DELETABLE_MESSAGE =
@@ -279,7 +281,7 @@ export class ImapMailbox implements Mailbox {
     await this.opening;
   }
 
-  async listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]> {
+  async listQueue(folders: FolderTree, signal?: AbortSignal, onChunk?: (chunk: QueuedMessage[]) => Promise<void>): Promise<QueuedMessage[]> {
     this.checkAbort(signal);
     try {
       // Re-select every time: a fresh SELECT is how a changed UIDVALIDITY is learnt.
@@ -288,29 +290,38 @@ export class ImapMailbox implements Mailbox {
       const box = this.client.mailbox;
       if (!box || box.exists === 0) return [];
       const validity = String(box.uidValidity);
-      const rows = await this.client.fetchAll(
-        '1:*',
-        {
-          uid: true,
-          flags: true,
-          envelope: true,
-          internalDate: true,
-          ...(this.preview ? { bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] } : {}),
-        },
-        { uid: true },
-      );
+      const query = {
+        uid: true,
+        flags: true,
+        envelope: true,
+        internalDate: true,
+        ...(this.preview ? { bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] } : {}),
+      };
       const addresses = new AddressCache();
-      const out: QueuedMessage[] = [];
       this.messageIds.clear();
-      for (const row of rows) {
-        // \Deleted but not expunged is the user's deleted mail (Outlook's IMAP mode leaves it so):
-        // left alone, unless it is ours, flagged by a move that was cut before its EXPUNGE.
-        if (row.flags?.has('\\Deleted') && !row.flags.has(MOVED_KEYWORD)) continue;
-        const queued = toQueued(row, validity, addresses);
-        this.messageIds.set(queued.id, queued.internetMessageId);
-        out.push(queued);
+      const convert = (rows: FetchMessageObject[]) => {
+        const out: QueuedMessage[] = [];
+        for (const row of rows) {
+          // \Deleted but not expunged is the user's deleted mail (Outlook's IMAP mode leaves it so):
+          // left alone, unless it is ours, flagged by a move that was cut before its EXPUNGE.
+          if (row.flags?.has('\\Deleted') && !row.flags.has(MOVED_KEYWORD)) continue;
+          const queued = toQueued(row, validity, addresses);
+          this.messageIds.set(queued.id, queued.internetMessageId);
+          out.push(queued);
+        }
+        return out;
+      };
+      // A small Queue (or a caller that takes no chunks): one UID FETCH of everything.
+      if (!onChunk || box.exists <= LIST_CHUNK) return convert(await this.client.fetchAll('1:*', query, { uid: true }));
+      // A large one: the UIDs first, then one UID FETCH per chunk, each handed over before the next
+      // is read, so no more than a few chunks of envelopes are held at once.
+      const uids = ((await this.client.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+      for (let i = 0; i < uids.length; i += LIST_CHUNK) {
+        this.checkAbort(signal);
+        const rows = await this.client.fetchAll(packUids(uids.slice(i, i + LIST_CHUNK)), query, { uid: true });
+        await onChunk(convert(rows));
       }
-      return out;
+      return [];
     } catch (e) {
       throw this.failure(e);
     }
