@@ -13,6 +13,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { freePort } from './dovecot';
 
 export const IMAP_SERVERS_DIR = process.env.REZI_IMAP_SERVERS ?? '/var/tmp/rezi-imap-servers';
@@ -45,12 +46,16 @@ export async function startCyrus(): Promise<CyrusInstance> {
   // Under /var/tmp like the unpacked server: the unprivileged user it runs as must reach both.
   const dir = mkdtempSync(path.join(IMAP_SERVERS_DIR, 'run-'));
   chmodSync(dir, 0o755);
-  // Cyrus drops to an unprivileged user: Dovecot's, which the test machine has.
-  const uid = Number(execFileSync('id', ['-u', 'dovecot'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'dovecot'], { encoding: 'utf8' }).trim());
+  // Started as root, Cyrus drops to an unprivileged user: Dovecot's, which the test machine has;
+  // started as anyone else, it stays that user.
+  const root = process.getuid?.() === 0;
+  const runAs = root ? 'dovecot' : userInfo().username;
+  const uid = Number(execFileSync('id', ['-u', runAs], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', runAs], { encoding: 'utf8' }).trim());
+  const group = execFileSync('id', ['-gn', runAs], { encoding: 'utf8' }).trim();
   for (const sub of ['conf', 'spool', 'run']) {
     mkdirSync(path.join(dir, sub));
-    chownSync(path.join(dir, sub), uid, gid);
+    if (root) chownSync(path.join(dir, sub), uid, gid);
   }
   const port = await freePort();
   const imapdConf = path.join(dir, 'imapd.conf');
@@ -59,8 +64,8 @@ export async function startCyrus(): Promise<CyrusInstance> {
     [
       `configdirectory: ${dir}/conf`,
       `partition-default: ${dir}/spool`,
-      'cyrus_user: dovecot',
-      'cyrus_group: dovecot',
+      `cyrus_user: ${runAs}`,
+      `cyrus_group: ${group}`,
       // Debian's shipped namespace: personal folders under INBOX., '.' as the delimiter.
       'unixhierarchysep: no',
       'altnamespace: no',
