@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiStatus } from '../../src/core/api';
 import { ImapMailbox } from '../../src/server/imap/mailbox';
-import { DEMO_BRANCHES, DEMO_USERS } from '../../src/server/store/demo-data';
+import { ImapFlow } from 'imapflow';
+import { DEMO_ADDRESSES, DEMO_BRANCHES, DEMO_USERS } from '../../src/server/store/demo-data';
+import { appendMessages, type DovecotInstance } from '../support/dovecot';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 import { cyrusAvailable, IMAP_SERVERS_DIR, startCyrus, type CyrusInstance } from '../support/cyrus';
 
@@ -72,6 +74,45 @@ run('Cyrus IMAP (INBOX. namespace)', () => {
       const status = (await (await fetch(`${adapter.url}/api/v1/status`, { headers: { authorization: `Bearer ${agentToken}` } })).json()) as ApiStatus;
       expect(status.recentFailures).toEqual([]);
       expect(status.account).toMatchObject({ kind: 'imap', state: 'connected' });
+    });
+
+    it('a Queue whose permissions refuse removal: Start Sync leaves each mail in Queue with a cause, and no copy', async () => {
+      const username = 'agentcyrus';
+      const queue = 'INBOX.Rezi-Imported.Queue';
+      const seed = [0, 1, 2].map((i) => ({
+        from: DEMO_ADDRESSES.cliftonVendor,
+        to: DEMO_USERS.agent.email,
+        subject: `locked ${i}`,
+        messageId: `<cyrus-locked-${i}@test.local>`,
+      }));
+      await appendMessages(cyrus as unknown as DovecotInstance, { user: username, password: 'pw' }, queue, seed);
+      const c = new ImapFlow({ host: cyrus.host, port: cyrus.port, secure: false, auth: { user: username, pass: 'pw' }, logger: false });
+      await c.connect();
+      // The owner takes away their own 't' (set \Deleted) and 'e' (expunge) rights on Queue.
+      await (c as unknown as { exec: (cmd: string, a: unknown[]) => Promise<{ next(): void }> })
+        .exec('SETACL', [
+          { type: 'ATOM', value: queue },
+          { type: 'ATOM', value: username },
+          { type: 'ATOM', value: 'lrswipkxa' },
+        ])
+        .then((r) => r.next());
+      await c.logout();
+      const res = await fetch(`${adapter.url}/api/v1/imap/sync`, { method: 'POST', headers: { authorization: `Bearer ${agentToken}` } });
+      const body = (await res.json()) as { pending: number; results: { status: string; reason?: string; message?: string }[] };
+      expect(res.status).toBe(200);
+      expect(body.pending).toBe(3);
+      for (const r of body.results) {
+        expect(r.status).toBe('pending');
+        expect(r.reason).toBeTruthy();
+        expect(r.message).toMatch(/stays in Queue/);
+      }
+      const check = new ImapFlow({ host: cyrus.host, port: cyrus.port, secure: false, auth: { user: username, pass: 'pw' }, logger: false });
+      await check.connect();
+      const counts: Record<string, number> = {};
+      for (const f of ['Queue', 'Sent', 'Received', 'Failed'])
+        counts[f] = ((await check.status(`INBOX.Rezi-Imported.${f}`, { messages: true })) || { messages: -1 }).messages ?? -1;
+      await check.logout();
+      expect(counts).toEqual({ Queue: 3, Sent: 0, Received: 0, Failed: 0 });
     });
   });
 });
