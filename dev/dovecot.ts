@@ -15,6 +15,12 @@ export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 export interface DovecotUser {
   user: string;
   password: string;
+  /**
+   * Refuse this user's logins even with the right password, answering these words (passdb
+   * `nologin` + `reason`): how a provider that wants an app password or OAuth answers. One word,
+   * without ':' (passwd-file splits its extra fields at spaces and its fields at colons).
+   */
+  refusal?: string;
 }
 
 export interface DovecotOptions {
@@ -24,7 +30,26 @@ export interface DovecotOptions {
   tls?: boolean;
   /** Replaces the advertised capability list (e.g. without MOVE), for fallback tests. */
   imapCapability?: string;
+  /** Advertised capabilities to leave out of Dovecot's own list (MOVE, UIDPLUS, NAMESPACE…): the client then never uses them. */
+  withoutCapabilities?: string[];
+  /**
+   * 'mbox': Debian's stock `mbox:~/mail:INBOX=/var/mail/%u` shape (within the temp dir), where a
+   * folder created without a trailing delimiter is a file that can never hold children.
+   */
+  storage?: 'maildir' | 'mbox';
+  /** The personal namespace's prefix (Courier's and Cyrus's `INBOX.`); '' by default. */
+  prefix?: string;
+  /**
+   * Mailbox ACLs (Dovecot's acl plugin, vfile): folder path → the rights the user has there
+   * (RFC 4314 letters, e.g. 'lrswipk' — no 't'/'e', so \Deleted cannot be set nor mail expunged).
+   * Folders not named keep every right.
+   */
+  acl?: Record<string, string>;
 }
+
+/** Dovecot 2.3's own post-login capability list (as it advertises it). */
+export const DOVECOT_CAPABILITIES =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
 
 export interface DovecotInstance {
   host: '127.0.0.1';
@@ -81,8 +106,10 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
   chmodSync(dir, 0o755);
   const uid = uidOf('dovecot', '-u');
   const gid = uidOf('dovecot', '-g');
-  for (const sub of ['base', 'state', 'mail']) mkdirSync(path.join(dir, sub), { recursive: true });
+  for (const sub of ['base', 'state', 'mail', 'spool', 'acl']) mkdirSync(path.join(dir, sub), { recursive: true });
   chmodSync(path.join(dir, 'mail'), 0o777);
+  chmodSync(path.join(dir, 'spool'), 0o777);
+  chmodSync(path.join(dir, 'acl'), 0o777);
 
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
@@ -92,10 +119,17 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
 
   const passwd = path.join(dir, 'passwd');
   const users = new Map(options.users.map((u) => [u.user, u.password]));
+  const refusals = new Map(options.users.filter((u) => u.refusal).map((u) => [u.user, u.refusal!]));
   const writeUsers = () => {
     writeFileSync(
       `${passwd}.new`,
-      [...users].map(([user, password]) => `${user}:{PLAIN}${password}:${uid}:${gid}::${path.join(dir, 'mail', user)}::\n`).join(''),
+      [...users]
+        .map(([user, password]) => {
+          const refusal = refusals.get(user);
+          const extra = refusal ? `nologin reason=${refusal}` : '';
+          return `${user}:{PLAIN}${password}:${uid}:${gid}::${path.join(dir, 'mail', user)}::${extra}\n`;
+        })
+        .join(''),
     );
     renameSync(`${passwd}.new`, passwd);
   };
@@ -104,6 +138,24 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
   const port = await freePort();
   const tlsPort = tls ? await freePort() : 0;
   const layout = options.delimiter === '/' ? ':LAYOUT=fs' : '';
+  // Debian's stock mbox shape: folders under ~/mail, INBOX in the spool (here both in the temp dir).
+  const location = options.storage === 'mbox' ? `mbox:${dir}/mail/%u:INBOX=${dir}/spool/%u` : `maildir:${dir}/mail/%u${layout}`;
+  const capability = options.withoutCapabilities
+    ? DOVECOT_CAPABILITIES.split(' ')
+        .filter((c) => !options.withoutCapabilities!.includes(c))
+        .join(' ')
+    : options.imapCapability;
+  // The acl plugin reads per-folder rights from one global file (vfile); the owner's implicit
+  // rights are replaced by what the file says for a folder it names.
+  const aclFile = path.join(dir, 'acl', 'global');
+  if (options.acl) {
+    writeFileSync(
+      aclFile,
+      Object.entries(options.acl)
+        .map(([folder, rights]) => `${folder} owner ${rights}\n`)
+        .join(''),
+    );
+  }
   const dh = '/usr/share/dovecot/dh.pem';
   const conf = `
 base_dir = ${dir}/base
@@ -122,11 +174,13 @@ disable_plaintext_auth = no
 auth_failure_delay = 0
 first_valid_uid = ${uid}
 first_valid_gid = ${gid}
-mail_location = maildir:${dir}/mail/%u${layout}
+mail_location = ${location}
 mail_fsync = never
+${options.acl ? `mail_plugins = $mail_plugins acl\nplugin {\n  acl = vfile:${aclFile}\n}` : ''}
 namespace inbox {
   inbox = yes
   separator = ${options.delimiter}
+  prefix = ${options.prefix ?? ''}
 }
 passdb {
   driver = passwd-file
@@ -156,7 +210,8 @@ service anvil {
 }
 protocol imap {
   mail_max_userip_connections = 200
-  ${options.imapCapability ? `imap_capability = ${options.imapCapability}` : ''}
+  ${capability ? `imap_capability = ${capability}` : ''}
+  ${options.acl ? 'mail_plugins = $mail_plugins acl imap_acl' : ''}
 }
 `;
   const confPath = path.join(dir, 'dovecot.conf');

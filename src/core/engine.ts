@@ -215,7 +215,12 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
         if (failure) throw failure.reason;
       }
       checkAbort();
-      offer(await mailbox.listQueue(folders, signal));
+      // A chunked listing waits while two batches are ready: filing and moving keep up with reading.
+      const onChunk = async (chunk: QueuedMessage[]) => {
+        offer(chunk);
+        while (ready.length >= 2 * batchSize && !stop && !signal?.aborted) await changed();
+      };
+      offer(await mailbox.listQueue(folders, signal, onChunk));
     } catch (e) {
       stop ??= toSyncError(e);
     } finally {
@@ -322,7 +327,11 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   /** The next batch: full, or whatever is left once nothing more can arrive; undefined when done. */
   const nextBatch = async (): Promise<QueuedMessage[] | undefined> => {
     for (;;) {
-      if (ready.length >= batchSize || (!producing && ready.length > 0)) return ready.splice(0, batchSize);
+      if (ready.length >= batchSize || (!producing && ready.length > 0)) {
+        const batch = ready.splice(0, batchSize);
+        notify(); // a chunked listing may be waiting for room
+        return batch;
+      }
       if (!producing) return undefined;
       await changed();
     }

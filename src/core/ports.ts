@@ -53,8 +53,12 @@ export type MoveResult =
 export interface Mailbox {
   /** Finds or creates Rezi-Imported and its four children. Idempotent; safe to race. */
   ensureFolders(signal?: AbortSignal): Promise<FolderTree>;
-  /** Every message now in Queue, with matching metadata. */
-  listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]>;
+  /**
+   * Every message now in Queue, with matching metadata. A mailbox that reads Queue in chunks may hand
+   * each chunk to `onChunk` instead (and answer only what it did not hand over): awaiting it is how the
+   * engine keeps a large Queue from being held in memory all at once.
+   */
+  listQueue(folders: FolderTree, signal?: AbortSignal, onChunk?: (chunk: QueuedMessage[]) => Promise<void>): Promise<QueuedMessage[]>;
   /**
    * Moves messages into a folder of the tree. Per-message results: a message that is already gone
    * (moved by another pane) is reported as `message-gone`, which the engine treats as done.

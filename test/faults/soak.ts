@@ -41,6 +41,11 @@ export const FAULT_KINDS = [
   'adapter-restart',
   'imap-drop-fetch',
   'imap-drop-move',
+  // The COPY + STORE \Deleted + EXPUNGE fallback (a Dovecot without MOVE): cut between COPY and
+  // STORE, between STORE and EXPUNGE; and a Queue whose permissions refuse \Deleted.
+  'imap-cut-copy-store',
+  'imap-cut-store-expunge',
+  'imap-queue-refuses-delete',
   'pane-closed',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -159,7 +164,11 @@ interface Observed {
   events: { internet_message_id: string; group_id: string }[];
 }
 
-export function judge(run: number, p: PathKind, seed: number, faults: FaultKind[], seeded: SeededMail[], seen: Observed): RunResult {
+/**
+ * `staysInQueue`: the mailbox refuses to let mail leave Queue, so each mail must be in Queue and
+ * nowhere else (no copy left in a final folder), still with exactly one event per (message, group).
+ */
+export function judge(run: number, p: PathKind, seed: number, faults: FaultKind[], seeded: SeededMail[], seen: Observed, staysInQueue = false): RunResult {
   const problems: string[] = [];
   const note = (s: string) => problems.length < 5 && problems.push(s);
   let lostMails = 0;
@@ -184,7 +193,15 @@ export function judge(run: number, p: PathKind, seed: number, faults: FaultKind[
       duplicatedMails++;
       note(`${m.messageId} in ${where.join(' + ')}`);
     }
-    if (final.length === 0) {
+    if (staysInQueue) {
+      if (where.length === 0) {
+        lostMails++;
+        note(`${m.messageId} is in no folder`);
+      } else if (final.length > 0) {
+        misfiled++;
+        note(`${m.messageId} left Queue (${final.join(', ')}) though Queue refuses deletion`);
+      }
+    } else if (final.length === 0) {
       if (where.length > 0) {
         leftInQueue++;
         note(`${m.messageId} left in ${where.join(', ')}`);
@@ -274,6 +291,13 @@ export interface SoakRig {
   restartAdapter(): Promise<void>;
   dovecot?: DovecotInstance;
   imapProxy?: TcpProxy;
+  /** A Dovecot without MOVE (the COPY fallback), behind its own proxy. */
+  noMove?: DovecotInstance;
+  noMoveProxy?: TcpProxy;
+  /** A Dovecot without MOVE whose Queue refuses \Deleted (no 't'/'e' rights). */
+  lockedQueue?: DovecotInstance;
+  /** IMAP runs so far: picks the server variant in turn, so every soak covers each. */
+  imapRuns: number;
   contacts: Map<string, string[]>;
   close(): Promise<void>;
 }
@@ -288,9 +312,17 @@ export async function startRig(options: { imap: boolean }): Promise<SoakRig> {
   const contacts = await contactsOf(adapter);
   let dovecot: DovecotInstance | undefined;
   let imapProxy: TcpProxy | undefined;
+  let noMove: DovecotInstance | undefined;
+  let noMoveProxy: TcpProxy | undefined;
+  let lockedQueue: DovecotInstance | undefined;
   if (options.imap) {
-    dovecot = await startDovecot({ delimiter: '.', users: [IMAP_LOGIN], tls: false });
+    [dovecot, noMove, lockedQueue] = await Promise.all([
+      startDovecot({ delimiter: '.', users: [IMAP_LOGIN], tls: false }),
+      startDovecot({ delimiter: '.', users: [IMAP_LOGIN], tls: false, withoutCapabilities: ['MOVE'] }),
+      startDovecot({ delimiter: '.', users: [IMAP_LOGIN], tls: false, withoutCapabilities: ['MOVE'], acl: { 'Rezi-Imported.Queue': 'lrswipk' } }),
+    ]);
     imapProxy = await startTcpProxy(dovecot.port);
+    noMoveProxy = await startTcpProxy(noMove.port);
   }
   return {
     adapter: () => adapter,
@@ -306,10 +338,15 @@ export async function startRig(options: { imap: boolean }): Promise<SoakRig> {
     },
     dovecot,
     imapProxy,
+    noMove,
+    noMoveProxy,
+    lockedQueue,
+    imapRuns: 0,
     contacts,
     async close() {
       await imapProxy?.close();
-      await dovecot?.stop();
+      await noMoveProxy?.close();
+      await Promise.all([dovecot?.stop(), noMove?.stop(), lockedQueue?.stop()]);
       await adapterProxy.close();
       await adapter.close();
       rmSync(dir, { recursive: true, force: true });
@@ -437,8 +474,8 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
   }
 }
 
-async function imapFolders(rig: SoakRig): Promise<Record<string, string[]>> {
-  const client = testClient(rig.dovecot!, IMAP_LOGIN);
+async function imapFolders(server: DovecotInstance): Promise<Record<string, string[]>> {
+  const client = testClient(server, IMAP_LOGIN);
   await client.connect();
   const out: Record<string, string[]> = {};
   try {
@@ -455,8 +492,10 @@ async function imapFolders(rig: SoakRig): Promise<Record<string, string[]>> {
   return out;
 }
 
-async function purgeImap(rig: SoakRig): Promise<void> {
-  const client = testClient(rig.dovecot!, IMAP_LOGIN);
+async function purgeImap(server: DovecotInstance): Promise<void> {
+  // Runs as the user: a locked Queue keeps its mail (each run's Message-IDs are its own, so
+  // leftovers never count against a later run).
+  const client = testClient(server, IMAP_LOGIN);
   await client.connect();
   try {
     for (const role of ['Queue', 'Sent', 'Received', 'Failed']) {
@@ -470,13 +509,24 @@ async function purgeImap(rig: SoakRig): Promise<void> {
 
 async function imapRun(rig: SoakRig, run: number, seed: number, count: number, broken: boolean): Promise<RunResult> {
   const rng = rngOf(seed);
-  const dovecot = rig.dovecot!;
-  const proxy = rig.imapProxy!;
-  const faults = pick(rng, ['imap-drop-fetch', 'imap-drop-move', 'pane-closed'] as FaultKind[], 1, 2);
+  // In turn: three runs with MOVE, two without (the COPY fallback), one whose Queue refuses \Deleted.
+  const turn = rig.imapRuns++ % 6;
+  const server = turn < 3 ? 'move' : turn < 5 ? 'no-move' : 'locked';
+  const dovecot = server === 'move' ? rig.dovecot! : server === 'no-move' ? rig.noMove! : rig.lockedQueue!;
+  const proxy = server === 'no-move' ? rig.noMoveProxy! : rig.imapProxy!;
+  // Without MOVE the two cuts alternate (so each soak has both); a closed pane may come on top.
+  const faults: FaultKind[] =
+    server === 'move'
+      ? pick(rng, ['imap-drop-fetch', 'imap-drop-move', 'pane-closed'] as FaultKind[], 1, 2)
+      : server === 'no-move'
+        ? [turn === 3 ? 'imap-cut-copy-store' : 'imap-cut-store-expunge', ...(rng() < 0.25 ? (['pane-closed'] as const) : [])]
+        : rng() < 0.5
+          ? ['pane-closed']
+          : [];
   const seeded = seedMails(run, count, rng, rig.contacts);
-  const injected: FaultKind[] = [];
+  const injected: FaultKind[] = server === 'locked' ? ['imap-queue-refuses-delete'] : [];
   const timers: Promise<void>[] = [];
-  await purgeImap(rig);
+  await purgeImap(dovecot);
   const direct = { host: dovecot.host, port: dovecot.port, ssl: false, starttls: false, verifyCertificates: true };
   const login = { username: IMAP_LOGIN.user, password: IMAP_LOGIN.password };
   const open = async (signal?: AbortSignal, port = dovecot.port, crash?: () => void) => {
@@ -504,6 +554,17 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
         onCut: () => injected.push(drop),
       });
     }
+    const cut = faults.find((f) => f === 'imap-cut-copy-store' || f === 'imap-cut-store-expunge');
+    if (cut) {
+      proxy.armCut({
+        // Between COPY and STORE: the STORE never reaches the server. Between STORE and EXPUNGE:
+        // the STORE is done (its answer lost), or the EXPUNGE never arrives.
+        trigger: cut === 'imap-cut-copy-store' || rng() < 0.5 ? /UID STORE/i : /EXPUNGE/i,
+        forward: cut === 'imap-cut-store-expunge' && rng() < 0.5,
+        afterServerBytes: 0,
+        onCut: () => injected.push(cut),
+      });
+    }
     const controller = new AbortController();
     if (faults.includes('pane-closed'))
       timers.push(
@@ -514,7 +575,7 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
       );
     let first: Awaited<ReturnType<typeof open>> | undefined;
     try {
-      first = await open(controller.signal, proxy.port, () => {
+      first = await open(controller.signal, server === 'locked' ? dovecot.port : proxy.port, () => {
         injected.push('pane-closed');
         controller.abort();
       });
@@ -533,7 +594,15 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
     } finally {
       await again.real.close();
     }
-    return judge(run, 'imap', seed, injected, seeded, { folders: await imapFolders(rig), events: await eventsOf(rig.adapter(), seeded) });
+    return judge(
+      run,
+      'imap',
+      seed,
+      injected,
+      seeded,
+      { folders: await imapFolders(dovecot), events: await eventsOf(rig.adapter(), seeded) },
+      server === 'locked',
+    );
   } finally {
     proxy.armCut(undefined);
     await Promise.allSettled(timers);

@@ -37,3 +37,29 @@ describe('IMAP error mapping', () => {
     expect(imapError(err({ code: 'EConnectionClosed', cause: err({ code: 'CERT_HAS_EXPIRED' }) })).code).toBe('certificate-invalid');
   });
 });
+
+describe('providers that no longer take the mailbox password', () => {
+  const refused = (responseText?: string) => err({ authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', responseText });
+  it.each([
+    ['imap.gmail.com', /app password.*Google/i, 'APP-PASSWORD-REQUIRED'],
+    ['imap.googlemail.com', /app password/i, 'APP-PASSWORD-REQUIRED'],
+    ['outlook.office365.com', /Office 365 sign-in/, 'OAUTH-REQUIRED'],
+    ['imap-mail.outlook.com', /Office 365 sign-in/, 'OAUTH-REQUIRED'],
+    ['imap.mail.me.com', /app-specific password/i, 'APP-PASSWORD-REQUIRED'],
+    ['imap.mail.yahoo.com', /app password/i, 'APP-PASSWORD-REQUIRED'],
+    ['imap.aol.com', /app password/i, 'APP-PASSWORD-REQUIRED'],
+  ])('%s: a refused login says exactly what to do', (host, words, providerCode) => {
+    const mapped = imapError(refused(), { host });
+    expect(mapped.code).toBe('password-changed');
+    expect(mapped.message).toMatch(words);
+    expect(mapped.message).not.toMatch(/Has your email password changed/);
+    expect(mapped.detail.providerCode).toBe(providerCode);
+  });
+
+  it('recognises the providers by their answers behind a custom host name', () => {
+    expect(imapError(refused('[ALERT] Application-specific password required'), { host: 'mail.agency.example' }).message).toMatch(/Google/);
+    expect(imapError(refused('AUTHENTICATE failed.'), { host: 'mail.agency.example' }).message).toMatch(/Office 365 sign-in/);
+    expect(imapError(refused('Authentication failed.'), { host: 'mail.agency.example' }).message).toBe(AUTH_FAILED_MESSAGE);
+    expect(imapError(refused(), { host: 'imap.example-gmail.com' }).message).toBe(AUTH_FAILED_MESSAGE);
+  });
+});

@@ -51,11 +51,70 @@ const UNREACHABLE_WORDS: Record<string, string> = {
   UPGRADE_TIMEOUT: 'The mail server did not complete the secure (TLS) connection in time.',
 };
 
+/**
+ * Providers that no longer take the mailbox password over IMAP: Google (Workspace since September
+ * 2024: app passwords or OAuth only), Microsoft 365 and Outlook.com (OAuth only), iCloud and Yahoo/AOL
+ * (app passwords). Known by their IMAP hosts, and by what their servers answer a refused login.
+ */
+type Provider = 'google' | 'microsoft' | 'icloud' | 'yahoo';
+
+const PROVIDER_HOSTS: [RegExp, Provider][] = [
+  [/(^|\.)(gmail|googlemail)\.com$/, 'google'],
+  [/(^|\.)(office365|outlook|office|hotmail|live)\.com$/, 'microsoft'],
+  [/(^|\.)(me|mac|icloud)\.com$/, 'icloud'],
+  [/(^|\.)(yahoo|aol)\.com$|(^|\.)yahoo\.co\.[a-z]+$/, 'yahoo'],
+];
+
+/** What the providers' servers say when a password is not enough (matched, never repeated). */
+const PROVIDER_ANSWERS: [RegExp, Provider][] = [
+  [/application-specific password required|support\.google\.com\/accounts|web browser/i, 'google'],
+  [/^(AUTHENTICATE|LOGIN) failed\.?$/i, 'microsoft'],
+  [/app(lication)?[- ]specific password|app password/i, 'icloud'],
+];
+
+const PROVIDER_WORDS: Record<Provider, { words: string; code: string }> = {
+  google: {
+    words:
+      'Google mail no longer accepts your normal password for email sync (Google Workspace stopped it in September 2024). Create an app password in your Google Account (Security → 2-Step Verification → App passwords), then enter it here instead of your password and press Authenticate again. If your organisation does not allow app passwords, ask your IT support.',
+    code: 'APP-PASSWORD-REQUIRED',
+  },
+  microsoft: {
+    words:
+      'Microsoft 365 and Outlook.com mailboxes no longer accept a password for email sync: they need the Office 365 sign-in. Use Sync to Rezi in Outlook (it signs in with your Microsoft account) instead of Start Sync, or ask your IT support to set your branch up for Microsoft 365.',
+    code: 'OAUTH-REQUIRED',
+  },
+  icloud: {
+    words:
+      'iCloud Mail does not accept your Apple Account password for email sync. Create an app-specific password (account.apple.com → Sign-In and Security → App-Specific Passwords), then enter it here instead of your password and press Authenticate again.',
+    code: 'APP-PASSWORD-REQUIRED',
+  },
+  yahoo: {
+    words:
+      'Yahoo and AOL Mail do not accept your normal password for email sync. Create an app password in your account’s security settings (Generate app password), then enter it here instead of your password and press Authenticate again.',
+    code: 'APP-PASSWORD-REQUIRED',
+  },
+};
+
+/** The provider of a host, or of a refused login's answer (the host wins: the answers are only hints). */
+export function providerOf(host: string | undefined, answer: string | undefined): Provider | undefined {
+  const h = (host ?? '').toLowerCase().replace(/\.$/, '');
+  for (const [pattern, provider] of PROVIDER_HOSTS) if (pattern.test(h)) return provider;
+  const a = (answer ?? '').trim();
+  for (const [pattern, provider] of PROVIDER_ANSWERS) if (pattern.test(a)) return provider;
+  return undefined;
+}
+
+export interface ImapErrorContext {
+  /** The branch's IMAP host: how a provider that needs an app password or OAuth is recognised. */
+  host?: string;
+}
+
 type ErrorLike = {
   code?: unknown;
   authenticationFailed?: unknown;
   serverResponseCode?: unknown;
   responseStatus?: unknown;
+  responseText?: unknown;
   cause?: unknown;
 };
 
@@ -75,13 +134,15 @@ function codesOf(e: unknown): string[] {
 }
 
 /** Maps anything an IMAP operation threw to a SyncError the user can act on. */
-export function imapError(e: unknown): SyncError {
+export function imapError(e: unknown, context: ImapErrorContext = {}): SyncError {
   if (isSyncError(e)) return e;
   const f = fieldsOf(e);
   const codes = codesOf(e);
   const responseCode = typeof f.serverResponseCode === 'string' ? f.serverResponseCode.toUpperCase() : undefined;
 
   if (f.authenticationFailed === true || responseCode === 'AUTHENTICATIONFAILED' || responseCode === 'AUTHORIZATIONFAILED') {
+    const provider = providerOf(context.host, typeof f.responseText === 'string' ? f.responseText : undefined);
+    if (provider) return new SyncError('password-changed', PROVIDER_WORDS[provider].words, { providerCode: PROVIDER_WORDS[provider].code });
     return new SyncError('password-changed', AUTH_FAILED_MESSAGE, { providerCode: responseCode ?? 'AUTHENTICATIONFAILED' });
   }
   for (const code of codes) {

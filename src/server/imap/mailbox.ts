@@ -1,8 +1,9 @@
 /**
  * ImapMailbox: the core Mailbox port over imapflow. One connection per sync; the Queue folder is
  * read with one UID FETCH of envelopes (no bodies, at most a 256-byte peek for the preview) and
- * emptied with one UID MOVE per destination folder — imapflow falls back to UID COPY + UID STORE
- * \Deleted + UID EXPUNGE (only the moved UIDs, with UIDPLUS) on servers without MOVE.
+ * emptied with one UID MOVE per destination folder. Servers without MOVE get our own COPY + STORE
+ * \Deleted + EXPUNGE (see copyMove): it never leaves a mail in two folders for long, and a later run
+ * finishes an interrupted move instead of copying again.
  *
  * Ids are `${uidValidity}:${uid}`: a UID means nothing once the server changes the folder's
  * UIDVALIDITY, so such ids are left in Queue for the next sync rather than guessed at.
@@ -34,6 +35,15 @@ export interface ImapMailboxOptions {
 
 const PREVIEW_BYTES = 256;
 const PREVIEW_CHARS = 200;
+/** Set with \Deleted on a Queue mail we copied: tells our interrupted move apart from the user's own deleted mail. */
+export const MOVED_KEYWORD = '$ReziMoved';
+/** Queue mails per UID FETCH when the engine takes the listing in chunks. */
+const LIST_CHUNK = 2000;
+/** Message-IDs per SEARCH command (an OR chain each). */
+const SEARCH_CHUNK = 50;
+export const QUEUE_NOT_DELETABLE_MESSAGE =
+  'Your mail server does not allow Rezi to remove mail from the Queue folder (its permissions do not include deleting), so the mail stays in Queue and no copy was filed. Ask your mail administrator to allow deleting in Rezi-Imported/Queue, then press Start Sync again.';
+export const MOVE_REFUSED_MESSAGE = 'The mail server refused to move the mail; it stays in Queue and is tried again on the next sync.';
 const RESET_MESSAGE = 'The mail server renumbered the Queue folder while the sync ran; the mail stays in Queue and is filed on the next sync.';
 
 /** IMAP commands sent on a connection, by name ("UID FETCH", "UID MOVE", …). */
@@ -112,7 +122,7 @@ export class ImapMailbox implements Mailbox {
       await mailbox.client.connect();
     } catch (e) {
       mailbox.client.close();
-      throw imapError(e);
+      throw imapError(e, { host: options.settings.host });
     }
     options.signal?.addEventListener('abort', mailbox.onAbort, { once: true });
     return mailbox;
@@ -121,6 +131,12 @@ export class ImapMailbox implements Mailbox {
   /** The server's hierarchy delimiter (`.` on Dovecot's maildir, `/` on Gmail). */
   get delimiter(): string {
     return this.client.namespace?.delimiter || '/';
+  }
+
+  /** imapflow's raw command call (not in its types): for CREATE with a trailing delimiter, EXPUNGE by UID, MYRIGHTS. */
+  private exec(command: string, attributes: unknown[], options?: { untagged?: Record<string, (u: { attributes: { value?: string }[] }) => void> }) {
+    const client = this.client as unknown as { exec: (c: string, a: unknown[], o?: unknown) => Promise<{ next: () => void }> };
+    return client.exec(command, attributes.length ? attributes : (false as unknown as unknown[]), options);
   }
 
   commandCounts(): CommandCounts {
@@ -142,9 +158,12 @@ export class ImapMailbox implements Mailbox {
     if (signal?.aborted || this.signal?.aborted) throw new SyncError('cancelled', 'The sync was cancelled.');
   }
 
+  /** The personal prefix learnt from LIST when the server has no NAMESPACE (Courier-style `INBOX.`). */
+  private learntPrefix?: string;
+
   /** The tree's paths in the server's own namespace prefix and delimiter. */
   folderTree(): FolderTree {
-    const prefix = this.client.namespace?.prefix ?? '';
+    const prefix = this.learntPrefix ?? this.client.namespace?.prefix ?? '';
     const root = `${prefix}${FOLDER_ROOT}`;
     const child = (role: FolderRole) => `${root}${this.delimiter}${FOLDER_NAMES[role]}`;
     return { root, queue: child('queue'), sent: child('sent'), received: child('received'), failed: child('failed') };
@@ -152,28 +171,102 @@ export class ImapMailbox implements Mailbox {
 
   async ensureFolders(signal?: AbortSignal): Promise<FolderTree> {
     this.checkAbort(signal);
-    const tree = this.folderTree();
     try {
-      const existing = new Map((await this.client.list()).map((f) => [f.path, f]));
+      let listed = await this.client.list();
+      this.learnPrefix(listed);
+      const tree = this.folderTree();
+      const rootFound = listed.find((f) => f.path === tree.root);
+      if (rootFound?.flags?.has('\\NoInferiors')) {
+        await this.repairRoot(tree.root);
+        listed = await this.client.list();
+      }
+      const existing = new Map(listed.map((f) => [f.path, f]));
       for (const path of [tree.root, tree.queue, tree.sent, tree.received, tree.failed]) {
         const found = existing.get(path);
         // A parent that only exists because a child does (\NonExistent, e.g. Rezi-Imported when Queue was
         // made first) is created for real, so mail clients show it and later runs find it subscribed.
         if (!found || found.flags?.has('\\NonExistent')) {
-          // Creates and subscribes; ALREADYEXISTS (another session won the race) is fine.
-          await this.client.mailboxCreate(path);
+          const created = await this.createFolder(path, path === tree.root);
+          if (!created && path === tree.root && !this.learntPrefix && !this.client.capabilities.has('NAMESPACE')) {
+            // No NAMESPACE and the top level refused: the personal folders live under INBOX.
+            this.learntPrefix = `INBOX${this.delimiter}`;
+            return await this.ensureFolders(signal);
+          }
+          if (!created) throw this.createRefused(path);
         } else if (!found.subscribed) {
           // Subscribed so the folders show in the agent's mail client.
           await this.client.mailboxSubscribe(path);
         }
       }
+      return tree;
     } catch (e) {
       throw this.failure(e);
     }
-    return tree;
+  }
+
+  /**
+   * Without NAMESPACE (RFC 2342) the prefix is learnt from the folders there are: when every
+   * folder but INBOX sits under INBOX's hierarchy (Courier's and Cyrus's `INBOX.`), ours go there too.
+   */
+  private learnPrefix(listed: { path: string; delimiter?: string }[]) {
+    if (this.learntPrefix !== undefined || this.client.capabilities.has('NAMESPACE')) return;
+    const under = `INBOX${this.delimiter}`;
+    const others = listed.filter((f) => f.path.toUpperCase() !== 'INBOX');
+    if (others.length > 0 && others.every((f) => f.path.startsWith(under))) this.learntPrefix = under;
+  }
+
+  /**
+   * CREATE, with a trailing delimiter for a folder that will hold children (RFC 3501 §6.3.3: on
+   * mbox storage a folder created without it is a file that can never have any). A refusal is
+   * checked against LIST: Cyrus and Courier refuse a folder another session has just made without
+   * the ALREADYEXISTS code. True when the folder exists afterwards.
+   */
+  private async createFolder(path: string, holdsChildren: boolean): Promise<boolean> {
+    const name = holdsChildren ? `${path}${this.delimiter}` : path;
+    try {
+      (await this.exec('CREATE', [{ type: 'ATOM', value: name }])).next();
+    } catch (e) {
+      if (!isNoAnswer(e)) throw e;
+      const again = await this.client.list();
+      if (!again.some((f) => f.path === path && !f.flags?.has('\\NonExistent'))) return false;
+    }
+    await this.client.mailboxSubscribe(path);
+    return true;
+  }
+
+  private createRefused(path: string): SyncError {
+    return new SyncError(
+      'unknown',
+      `The mail server would not create the folder “${path}”. Check in your mail client that you may create folders, then press Authenticate again.`,
+      { providerCode: 'CREATE' },
+    );
+  }
+
+  /**
+   * A root left unable to hold children (an mbox file made by an older version, or by hand): an
+   * empty one is deleted and made again; one with mail in it is renamed aside (nothing is lost).
+   */
+  private async repairRoot(root: string): Promise<void> {
+    const plain = new SyncError(
+      'unknown',
+      `Your mailbox has a folder “${root}” that cannot hold sub-folders, so Rezi cannot create its Queue, Sent, Received and Failed folders inside it. Rename or delete “${root}” in your mail client, then press Authenticate again.`,
+      { providerCode: 'NOINFERIORS' },
+    );
+    try {
+      const status = await this.client.status(root, { messages: true });
+      if (status && !status.messages) await this.client.mailboxDelete(root);
+      else await this.client.mailboxRename(root, `${root}-kept-${new Date().toISOString().slice(0, 10)}`);
+    } catch (e) {
+      if (isNoAnswer(e)) throw plain;
+      throw e;
+    }
   }
 
   private opening?: Promise<void>;
+  /** Queue ids → Message-ID, from the last listQueue: how a copy in a destination is recognised. */
+  private readonly messageIds = new Map<string, string>();
+  /** Copy moves select other folders: one at a time. */
+  private copying: Promise<unknown> = Promise.resolve();
 
   /** Selects Queue unless it is selected; concurrent callers (the engine moves destinations at once) share one SELECT. */
   private async openQueue(folders: FolderTree): Promise<void> {
@@ -191,7 +284,7 @@ export class ImapMailbox implements Mailbox {
     await this.opening;
   }
 
-  async listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]> {
+  async listQueue(folders: FolderTree, signal?: AbortSignal, onChunk?: (chunk: QueuedMessage[]) => Promise<void>): Promise<QueuedMessage[]> {
     this.checkAbort(signal);
     try {
       // Re-select every time: a fresh SELECT is how a changed UIDVALIDITY is learnt.
@@ -200,13 +293,38 @@ export class ImapMailbox implements Mailbox {
       const box = this.client.mailbox;
       if (!box || box.exists === 0) return [];
       const validity = String(box.uidValidity);
-      const rows = await this.client.fetchAll(
-        '1:*',
-        { uid: true, envelope: true, internalDate: true, ...(this.preview ? { bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] } : {}) },
-        { uid: true },
-      );
+      const query = {
+        uid: true,
+        flags: true,
+        envelope: true,
+        internalDate: true,
+        ...(this.preview ? { bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] } : {}),
+      };
       const addresses = new AddressCache();
-      return rows.map((row) => toQueued(row, validity, addresses));
+      this.messageIds.clear();
+      const convert = (rows: FetchMessageObject[]) => {
+        const out: QueuedMessage[] = [];
+        for (const row of rows) {
+          // \Deleted but not expunged is the user's deleted mail (Outlook's IMAP mode leaves it so):
+          // left alone, unless it is ours, flagged by a move that was cut before its EXPUNGE.
+          if (row.flags?.has('\\Deleted') && !row.flags.has(MOVED_KEYWORD)) continue;
+          const queued = toQueued(row, validity, addresses);
+          this.messageIds.set(queued.id, queued.internetMessageId);
+          out.push(queued);
+        }
+        return out;
+      };
+      // A small Queue (or a caller that takes no chunks): one UID FETCH of everything.
+      if (!onChunk || box.exists <= LIST_CHUNK) return convert(await this.client.fetchAll('1:*', query, { uid: true }));
+      // A large one: the UIDs first, then one UID FETCH per chunk, each handed over before the next
+      // is read, so no more than a few chunks of envelopes are held at once.
+      const uids = ((await this.client.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+      for (let i = 0; i < uids.length; i += LIST_CHUNK) {
+        this.checkAbort(signal);
+        const rows = await this.client.fetchAll(packUids(uids.slice(i, i + LIST_CHUNK)), query, { uid: true });
+        await onChunk(convert(rows));
+      }
+      return [];
     } catch (e) {
       throw this.failure(e);
     }
@@ -224,7 +342,11 @@ export class ImapMailbox implements Mailbox {
         if (!m || m[1] !== validity) results.set(id, { id, ok: false, cause: 'unknown', message: RESET_MESSAGE });
         else idOfUid.set(Number(m[2]), id);
       }
-      if (idOfUid.size > 0) {
+      if (idOfUid.size > 0 && !this.client.capabilities.has('MOVE')) {
+        const run = this.copying.then(() => this.copyMove(idOfUid, folders, to, results));
+        this.copying = run.catch(() => undefined);
+        await run;
+      } else if (idOfUid.size > 0) {
         this.sink.lastError = undefined;
         const moved = await this.client.messageMove(packUids([...idOfUid.keys()]), folders[to], { uid: true });
         if (!moved) {
@@ -232,8 +354,7 @@ export class ImapMailbox implements Mailbox {
           // a refusal leaves these mails in Queue.
           if (!this.client.usable || this.signal?.aborted) throw this.sink.lastError ?? Object.assign(new Error('connection closed'), { code: 'NoConnection' });
           const why = imapError(this.sink.lastError);
-          for (const id of idOfUid.values())
-            results.set(id, { id, ok: false, cause: why.code, message: 'The mail server refused to move the mail; it stays in Queue.' });
+          for (const id of idOfUid.values()) results.set(id, { id, ok: false, cause: why.code, message: MOVE_REFUSED_MESSAGE });
         } else {
           const map = moved.uidMap;
           const destValidity = moved.uidValidity !== undefined ? String(moved.uidValidity) : undefined;
@@ -250,6 +371,126 @@ export class ImapMailbox implements Mailbox {
     }
     return ids.map((id) => results.get(id)!);
   }
+
+  /**
+   * A move without MOVE, that never files a mail twice: mails whose Message-ID is already in the
+   * destination (an earlier run cut after its COPY) are not copied again; the Queue originals are
+   * flagged \Deleted (with our keyword) and expunged — by UID with UIDPLUS. Whatever is still in
+   * Queue afterwards (a refused STORE, or \Deleted silently not set) has its copies taken out of
+   * the destination again, so a mail is only ever in one folder when the run ends.
+   */
+  private async copyMove(idOfUid: Map<number, string>, folders: FolderTree, to: FolderRole, results: Map<string, MoveResult>): Promise<void> {
+    const dest = folders[to];
+    const uids = [...idOfUid.keys()];
+    const midOf = (uid: number) => this.messageIds.get(idOfUid.get(uid)!) ?? '';
+    // Queue must allow \Deleted and EXPUNGE (RFC 4314 't' and 'e'; RFC 2086 'd'), or nothing is copied.
+    if (this.client.capabilities.has('ACL')) {
+      const rights = await this.myRights(folders.queue);
+      if (rights !== undefined && !((rights.includes('t') && rights.includes('e')) || rights.includes('d'))) {
+        for (const id of idOfUid.values()) results.set(id, { id, ok: false, cause: 'unknown', message: QUEUE_NOT_DELETABLE_MESSAGE });
+        return;
+      }
+    }
+    const already = await this.findInFolder(dest, uids.map(midOf));
+    await this.openQueue(folders);
+    const toCopy = uids.filter((uid) => !midOf(uid) || !already.has(midOf(uid)));
+    let copyMap: Map<number, number> | undefined;
+    let destValidity: string | undefined;
+    if (toCopy.length > 0) {
+      this.sink.lastError = undefined;
+      const copied = await this.client.messageCopy(packUids(toCopy), dest, { uid: true });
+      if (!copied) {
+        if (!this.client.usable || this.signal?.aborted) throw this.sink.lastError ?? Object.assign(new Error('connection closed'), { code: 'NoConnection' });
+        const why = imapError(this.sink.lastError);
+        for (const id of idOfUid.values()) results.set(id, { id, ok: false, cause: why.code, message: MOVE_REFUSED_MESSAGE });
+        // Copies an earlier run left in the destination go: these mails stay in Queue.
+        await this.removeCopies(dest, uids.map(midOf).filter(Boolean), folders);
+        return;
+      }
+      copyMap = copied.uidMap;
+      destValidity = copied.uidValidity !== undefined ? String(copied.uidValidity) : undefined;
+    }
+    this.sink.lastError = undefined;
+    const packed = packUids(uids);
+    const flagged = await this.client.messageFlagsAdd(packed, ['\\Deleted', MOVED_KEYWORD], { uid: true });
+    if (!flagged && (!this.client.usable || this.signal?.aborted))
+      throw this.sink.lastError ?? Object.assign(new Error('connection closed'), { code: 'NoConnection' });
+    if (flagged) {
+      const byUid = this.client.capabilities.has('UIDPLUS');
+      (await this.exec(byUid ? 'UID EXPUNGE' : 'EXPUNGE', byUid ? [{ type: 'SEQUENCE', value: packed }] : [])).next();
+    }
+    const left = new Set((await this.client.search({ uid: packed }, { uid: true })) || []);
+    const stayed = uids.filter((uid) => left.has(uid));
+    if (stayed.length > 0) {
+      // Clear our flags again: the mail is back to plain queued mail, not the user's deleted mail.
+      await this.client.messageFlagsRemove(packUids(stayed), ['\\Deleted', MOVED_KEYWORD], { uid: true }).catch(() => undefined);
+      await this.removeCopies(dest, stayed.map(midOf).filter(Boolean), folders);
+    }
+    for (const [uid, id] of idOfUid) {
+      if (left.has(uid)) results.set(id, { id, ok: false, cause: 'unknown', message: QUEUE_NOT_DELETABLE_MESSAGE });
+      else if (copyMap?.has(uid) && destValidity) results.set(id, { id, ok: true, newId: `${destValidity}:${copyMap.get(uid)}` });
+      else results.set(id, { id, ok: true });
+    }
+  }
+
+  /** The caller's rights on a folder (RFC 4314 MYRIGHTS), or undefined when the server will not say. */
+  private async myRights(path: string): Promise<string | undefined> {
+    let rights: string | undefined;
+    try {
+      const response = await this.exec('MYRIGHTS', [{ type: 'ATOM', value: path }], {
+        untagged: { MYRIGHTS: (u) => void (rights = u.attributes[1]?.value) },
+      });
+      response.next();
+    } catch (e) {
+      if (!isNoAnswer(e)) throw e;
+    }
+    return rights;
+  }
+
+  /** Message-IDs among `ids` that are already in `path` (selects it read-only; Queue is selected again by the caller). */
+  private async findInFolder(path: string, ids: string[]): Promise<Set<string>> {
+    const wanted = [...new Set(ids.filter(Boolean))];
+    const found = new Set<string>();
+    if (wanted.length === 0) return found;
+    this.queuePath = undefined;
+    await this.client.mailboxOpen(path, { readOnly: true });
+    for (let i = 0; i < wanted.length; i += SEARCH_CHUNK) {
+      const chunk = wanted.slice(i, i + SEARCH_CHUNK);
+      const uids =
+        (await this.client.search(chunk.length === 1 ? { header: { 'message-id': chunk[0] } } : { or: chunk.map((m) => ({ header: { 'message-id': m } })) }, {
+          uid: true,
+        })) || [];
+      if (uids.length === 0) continue;
+      for await (const row of this.client.fetch(packUids(uids), { uid: true, envelope: true }, { uid: true })) {
+        const mid = (row.envelope?.messageId ?? '').trim();
+        if (mid) found.add(mid);
+      }
+    }
+    return found;
+  }
+
+  /** Takes out of `path` every copy of these Message-IDs (the originals stay in Queue), then selects Queue again. */
+  private async removeCopies(path: string, ids: string[], folders: FolderTree): Promise<void> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length > 0) {
+      this.queuePath = undefined;
+      await this.client.mailboxOpen(path);
+      for (let i = 0; i < wanted.length; i += SEARCH_CHUNK) {
+        const chunk = wanted.slice(i, i + SEARCH_CHUNK);
+        const uids =
+          (await this.client.search(chunk.length === 1 ? { header: { 'message-id': chunk[0] } } : { or: chunk.map((m) => ({ header: { 'message-id': m } })) }, {
+            uid: true,
+          })) || [];
+        if (uids.length > 0) await this.client.messageDelete(packUids(uids), { uid: true });
+      }
+    }
+    await this.openQueue(folders);
+  }
+}
+
+function isNoAnswer(e: unknown): boolean {
+  const status = typeof e === 'object' && e !== null ? (e as { responseStatus?: unknown }).responseStatus : undefined;
+  return status === 'NO' || status === 'BAD';
 }
 
 /** "3,4,5,9" → "3:5,9": a compact UID set, so one command carries a thousand UIDs. */

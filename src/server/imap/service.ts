@@ -74,6 +74,8 @@ function httpErrorFor(e: SyncError): ApiHttpError {
 
 export class ImapService {
   private readonly running = new Set<string>();
+  /** One Authenticate per account at a time (a double click, two panes): the second waits for the first. */
+  private readonly authenticating = new Map<string, Promise<unknown>>();
   private loaded?: CredentialCipher;
   private readonly policy: ImapHostPolicy;
 
@@ -188,6 +190,21 @@ export class ImapService {
    * (encrypted). A failed login stores nothing and leaves any earlier credentials as they were.
    */
   async authenticate(
+    user: AuthUser,
+    username: string,
+    password: string,
+  ): Promise<{ username: string; state: ConnectionState; folders: FolderTree; delimiter: string }> {
+    const before = this.authenticating.get(user.id) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => this.authenticateNow(user, username, password));
+    this.authenticating.set(user.id, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.authenticating.get(user.id) === mine) this.authenticating.delete(user.id);
+    }
+  }
+
+  private async authenticateNow(
     user: AuthUser,
     username: string,
     password: string,
