@@ -99,6 +99,9 @@ run('taskpane', process.execPath, [
   ports.pane,
   '--host',
   'localhost',
+  // Live reload connects back to wherever the pane was loaded from: the dev server, or the sandbox (which passes it on).
+  '--client-web-socket-url',
+  'auto://0.0.0.0:0/ws',
 ]);
 run('sandbox', process.execPath, ['dist/dev-build/dev/sandbox/main.js'], {
   SANDBOX_PORT: ports.sandbox,

@@ -234,7 +234,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i];
-        lines.push(`${name}: ${name.toLowerCase() === 'host' ? pane.host : req.rawHeaders[i + 1]}`);
+        const lower = name.toLowerCase();
+        // The dev server accepts its own host and origin only; the sandbox speaks for the page here.
+        lines.push(`${name}: ${lower === 'host' ? pane.host : lower === 'origin' ? pane.origin : req.rawHeaders[i + 1]}`);
       }
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length) upstream.write(head);
