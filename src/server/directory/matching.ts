@@ -73,7 +73,7 @@ export function normaliseFast(raw: string): string | undefined {
  * Full-parser calls one request may cause: each costs up to a millisecond, so a batch of exotic
  * addresses could otherwise hold the event loop for seconds. Past it such addresses count as invalid.
  */
-export const FULL_PARSES_PER_BATCH = 50;
+export const FULL_PARSES_PER_BATCH = 25;
 
 /** One batch's address normaliser: each distinct spelling is normalised once, full parses are capped. */
 export class BatchAddresses {
@@ -157,11 +157,27 @@ export function prepareMessage(m: ApiFileMessage, index: number, owner: Set<stri
   };
 }
 
-export function prepareBatch(request: ApiFileRequest, userEmail: string): { messages: PreparedMessage[]; addresses: string[] } {
+/** Longest stretch preparing a batch holds the event loop before other requests (health checks too) get a turn. */
+const SLICE_MS = 4;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Validates and normalises a batch, yielding to the event loop every few milliseconds: a 1 MB batch of
+ * costly addresses takes tens of milliseconds, which must not stall every other request meanwhile.
+ */
+export async function prepareBatch(request: ApiFileRequest, userEmail: string): Promise<{ messages: PreparedMessage[]; addresses: string[] }> {
   // One normaliser for the whole batch: an address repeated across its mails is normalised once.
   const book = new BatchAddresses();
   const owner = ownerAddressSet(request.ownerAddresses ?? [], userEmail, book);
-  const messages = request.messages.map((m, i) => prepareMessage(m, i, owner, request.includeCc === true, book));
+  const messages: PreparedMessage[] = [];
+  let slice = performance.now();
+  for (const [i, m] of request.messages.entries()) {
+    messages.push(prepareMessage(m, i, owner, request.includeCc === true, book));
+    if (performance.now() - slice > SLICE_MS) {
+      await nextTurn();
+      slice = performance.now();
+    }
+  }
   const addresses = new Set<string>();
   for (const m of messages) if (m.ok) m.candidates.forEach((a) => addresses.add(a));
   return { messages, addresses: [...addresses] };

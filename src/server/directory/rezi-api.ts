@@ -160,7 +160,7 @@ export class ReziApiDirectory implements DirectoryStore {
   }
 
   async fileBatch(user: AuthUser, request: ApiFileRequest): Promise<ApiFileOutcome[]> {
-    const { messages, addresses } = prepareBatch(request, user.email);
+    const { messages, addresses } = await prepareBatch(request, user.email);
     let found: Map<string, ReziGroup[]>;
     try {
       found = addresses.length > 0 ? await this.client.findGroupsByEmails(user.branchId, addresses) : new Map();

@@ -81,7 +81,7 @@ export class SqliteDirectory implements DirectoryStore {
    * the keys that already existed (retries, concurrent duplicates), and the caller's `record`.
    */
   async fileBatchAndRecord<T>(user: AuthUser, request: ApiFileRequest, record: RecordBatch<T>): Promise<{ outcomes: ApiFileOutcome[]; recorded: T }> {
-    const { messages, addresses } = prepareBatch(request, user.email);
+    const { messages, addresses } = await prepareBatch(request, user.email);
     const byAddress = addresses.length > 0 ? await this.lookup(user.branchId, addresses) : new Map<string, FoundGroup[]>();
 
     const matched = new Map<number, FoundGroup[]>();
