@@ -6,7 +6,15 @@
 import { ImapMailbox, MOVED_KEYWORD, QUEUE_NOT_DELETABLE_MESSAGE } from '../../src/server/imap/mailbox';
 import type { BranchImapSettings } from '../../src/server/imap/settings';
 import { startTcpProxy } from '../faults/tcp-proxy';
-import { appendMessages, dovecotAvailable, startDovecot, testClient, type DovecotInstance, type DovecotOptions } from '../support/dovecot';
+import {
+  appendMessages,
+  DOVECOT_CAPABILITIES,
+  dovecotAvailable,
+  startDovecot,
+  testClient,
+  type DovecotInstance,
+  type DovecotOptions,
+} from '../support/dovecot';
 
 const user = { user: 'agent@example.test', password: 'Mailbox-Pa55' };
 const run = dovecotAvailable() ? describe : describe.skip;
@@ -208,6 +216,34 @@ run('A Queue whose permissions refuse \\Deleted', () => {
       }
     }),
   );
+});
+
+run('A Queue whose permissions refuse \\Deleted, on a server that says so (ACL, RFC 4314)', () => {
+  it('copies nothing at all: MYRIGHTS is asked first, and the mail stays in Queue with the plain words', () =>
+    withServer(
+      {
+        imapCapability: `${DOVECOT_CAPABILITIES.split(' ')
+          .filter((c) => c !== 'MOVE')
+          .join(' ')} ACL RIGHTS=texk`,
+        acl: { 'Rezi-Imported.Queue': 'lrswipk' },
+      },
+      async (d) => {
+        const mailbox = await open(d);
+        const tree = await mailbox.ensureFolders();
+        await appendMessages(d, user, tree.queue, mails(2, 'rights'));
+        const queued = await mailbox.listQueue(tree);
+        const moved = await mailbox.move(
+          queued.map((q) => q.id),
+          'sent',
+          tree,
+        );
+        expect(moved.map((m) => m.ok === false && m.message)).toEqual([QUEUE_NOT_DELETABLE_MESSAGE, QUEUE_NOT_DELETABLE_MESSAGE]);
+        expect(mailbox.commandCounts()).toMatchObject({ MYRIGHTS: 1 });
+        expect(mailbox.commandCounts()['UID COPY'] ?? 0).toBe(0);
+        await mailbox.close();
+        expect((await census(d)).get(tree.sent)).toEqual([]);
+      },
+    ));
 });
 
 run('Mail the user deleted but has not expunged', () => {

@@ -1,0 +1,95 @@
+/**
+ * The IMAP scale rows' measurements, in a process of their own (spawned by imap.bench.ts through
+ * ts-hook.cjs), so the peak RSS is the adapter's (its SQLite store and directory, Start Sync's engine
+ * and ImapMailbox), not jest's. In order, each on a freshly seeded Queue (seeding not timed):
+ * a warm-up sync of 1,000; the protocol floor (a bare imapflow client: the same FETCH and one UID
+ * MOVE per destination); a measured sync of 1,000; then, with the peak RSS reset (clear_refs), a
+ * measured sync of N. argv: JSON { host, port, user, password, n }. Prints one JSON line.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { syncQueue } from '../../src/core/engine';
+import { directoryFor } from '../../src/server/directory/core-adapter';
+import { ImapMailbox, packUids } from '../../src/server/imap/mailbox';
+import { DEMO_ADDRESSES } from '../../src/server/store/demo-data';
+import { startTestAdapter } from '../support/adapter';
+import { appendMessages, testClient, type DovecotInstance, type SeedMail } from '../support/dovecot';
+import { agentUser } from '../faults/soak';
+
+const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
+const CONTACTS = [DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonTwoGroups, DEMO_ADDRESSES.cliftonLandlord];
+
+async function main() {
+  const { host, port, user, password, n } = JSON.parse(process.argv[2]) as { host: string; port: number; user: string; password: string; n: number };
+  const server = { host, port } as DovecotInstance;
+  const login = { user, password };
+  const settings = { host, port, ssl: false, starttls: false, verifyCertificates: true };
+  const mails = (count: number, tag: string): SeedMail[] =>
+    Array.from({ length: count }, (_, i) => {
+      const kind = i % 3;
+      const contact = CONTACTS[i % CONTACTS.length];
+      return {
+        from: kind === 0 ? contact : kind === 1 ? user : `stranger${i}@example.invalid`,
+        to: kind === 1 ? contact : user,
+        subject: `Scale ${tag} ${i}`,
+        messageId: `<scale-${tag}-${i}-${Date.now()}@rezi-bench.test>`,
+      };
+    });
+  const adapter = await startTestAdapter({ logLevel: 'warn' });
+  try {
+    const setup = await ImapMailbox.open({ settings, login: { username: user, password } });
+    const tree = await setup.ensureFolders();
+    await setup.close();
+    const sync = async (count: number) => {
+      const t0 = performance.now();
+      const mailbox = await ImapMailbox.open({ settings, login: { username: user, password } });
+      const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser), { owner: { addresses: [user] }, batchSize: 1000, concurrency: 1 });
+      await mailbox.close();
+      const filed = report.sent + report.received + report.failed;
+      if (filed !== count) throw new Error(`Only ${filed} of ${count} mails were filed (${report.error?.code ?? 'no error'}).`);
+      return performance.now() - t0;
+    };
+
+    await appendMessages(server, login, tree.queue, mails(1000, 'warm'));
+    await sync(1000);
+
+    await appendMessages(server, login, tree.queue, mails(1000, 'floor'));
+    const f0 = performance.now();
+    const bare = testClient(server as DovecotInstance, login, { disableAutoIdle: true });
+    await bare.connect();
+    await bare.mailboxOpen(tree.queue);
+    const rows = await bare.fetchAll('1:*', { uid: true, flags: true, envelope: true, internalDate: true }, { uid: true });
+    const byFolder = new Map<string, number[]>();
+    for (const row of rows) {
+      const i = Number(/ (\d+)$/.exec(row.envelope?.subject ?? '')?.[1]);
+      const folder = i % 3 === 0 ? tree.received : i % 3 === 1 ? tree.sent : tree.failed;
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), row.uid]);
+    }
+    for (const [folder, uids] of byFolder) await bare.messageMove(packUids(uids), folder, { uid: true });
+    await bare.logout();
+    const floorMs = performance.now() - f0;
+    if (rows.length !== 1000) throw new Error(`floor: fetched ${rows.length} of 1000`);
+
+    await appendMessages(server, login, tree.queue, mails(1000, 'one-k'));
+    const wall1kMs = await sync(1000);
+    const peak1k = status('VmHWM');
+
+    await appendMessages(server, login, tree.queue, mails(n, 'scale'));
+    global.gc?.();
+    // Resets VmHWM to the current RSS (Linux clear_refs "5"): the peak below is the sync's alone.
+    writeFileSync('/proc/self/clear_refs', '5');
+    const rssBefore = status('VmRSS');
+    const wallNMs = await sync(n);
+    const peakRss = status('VmHWM');
+    process.stdout.write(`${JSON.stringify({ n, floorMs, moves: byFolder.size, wall1kMs, peak1k, wallNMs, rssBefore, peakRss })}\n`);
+  } finally {
+    await adapter.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
