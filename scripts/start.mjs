@@ -83,6 +83,10 @@ process.on('SIGTERM', () => stop(0));
 run('adapter', process.execPath, ['dist/server'], {
   AUTH_LOCAL_ISSUER: '1',
   DEMO_DATA: '1',
+  // The sandbox's own Dovecot listens on this computer's loopback, on free high ports: allowed here
+  // on purpose, as an operator would allow a private mail server.
+  IMAP_ALLOWED_HOSTS: env.IMAP_ALLOWED_HOSTS ?? '127.0.0.1',
+  IMAP_ALLOWED_PORTS: env.IMAP_ALLOWED_PORTS ?? '1024-65535',
   PORT: ports.adapter,
   AUTH_LOCAL_ISSUER_PORT: ports.issuer,
   // The pane is served by the dev server (sideloading) and, in the sandbox, from the sandbox's origin.
