@@ -132,6 +132,8 @@ it(`IMAP path on Dovecot: ${SCALE_N} queued mails against 1,000, and 1,000 again
   }
   const dovecot = await startDovecot({ delimiter: '.', users: [LOGIN], tls: false });
   try {
+    // Seeded here, not in the child, so seeding does not count in the adapter's memory.
+    await appendMessages(dovecot, LOGIN, 'Bench-Staging', mails(SCALE_N, 'scale'));
     // In a process of its own (imap-scale-child.ts): its peak RSS is the adapter's, not jest's.
     const out = execFileSync(
       process.execPath,
