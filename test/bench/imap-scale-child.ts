@@ -86,9 +86,13 @@ async function main() {
     // Resets VmHWM to the current RSS (Linux clear_refs "5"): the peak below is the sync's alone.
     writeFileSync('/proc/self/clear_refs', '5');
     const rssBefore = status('VmRSS');
+    const heapBefore = process.memoryUsage().heapUsed;
     const wallNMs = await sync(n);
     const peakRss = status('VmHWM');
-    process.stdout.write(`${JSON.stringify({ n, floorMs, moves: byFolder.size, wall1kMs, peak1k, wallNMs, rssBefore, peakRss })}\n`);
+    // What the run leaves behind once garbage is collected (the report's per-mail results, the store's caches).
+    global.gc?.();
+    const heapKept = process.memoryUsage().heapUsed - heapBefore;
+    process.stdout.write(`${JSON.stringify({ n, floorMs, moves: byFolder.size, wall1kMs, peak1k, wallNMs, rssBefore, peakRss, heapKept })}\n`);
   } finally {
     await adapter.close();
   }
