@@ -302,6 +302,8 @@ export class ImapMailbox implements Mailbox {
       };
       const addresses = new AddressCache();
       this.messageIds.clear();
+      // Only a move without MOVE looks mail up by Message-ID.
+      const keepIds = !this.client.capabilities.has('MOVE');
       const convert = (rows: FetchMessageObject[]) => {
         const out: QueuedMessage[] = [];
         for (const row of rows) {
@@ -309,7 +311,7 @@ export class ImapMailbox implements Mailbox {
           // left alone, unless it is ours, flagged by a move that was cut before its EXPUNGE.
           if (row.flags?.has('\\Deleted') && !row.flags.has(MOVED_KEYWORD)) continue;
           const queued = toQueued(row, validity, addresses);
-          this.messageIds.set(queued.id, queued.internetMessageId);
+          if (keepIds) this.messageIds.set(queued.id, queued.internetMessageId);
           out.push(queued);
         }
         return out;
