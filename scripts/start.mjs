@@ -43,5 +43,6 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-run('adapter', process.execPath, ['dist/server'], { AUTH_LOCAL_ISSUER: process.env.AUTH_LOCAL_ISSUER ?? '1' });
+// The built adapter has no local-run features by default: a local run turns them on here.
+run('adapter', process.execPath, ['dist/server'], { AUTH_LOCAL_ISSUER: process.env.AUTH_LOCAL_ISSUER ?? '1', DEMO_DATA: process.env.DEMO_DATA ?? '1' });
 run('taskpane', process.execPath, [path.join(root, 'node_modules/webpack-cli/bin/cli.js'), 'serve', '--mode', 'development']);
