@@ -127,7 +127,8 @@ export async function startEnv(): Promise<E2eEnv> {
     started.push(host);
 
     const adapter = await startServer({
-      env: {},
+      // A local run: the issuer and the demo data are off unless turned on.
+      env: { AUTH_LOCAL_ISSUER: '1', DEMO_DATA: '1' },
       config: {
         port: 0,
         host: '127.0.0.1',
