@@ -7,6 +7,7 @@ import type { AccountKind, ApiStatus } from './api';
 import type { CauseCode } from './causes';
 import type { CheckOutcome, Diagnosis } from './diagnosis';
 import type { GuidedAnswer, GuidedStepId } from './guided-flow';
+import { redact, redactText } from './redact';
 
 export const SUPPORT_REPORT_VERSION = 1;
 
@@ -56,67 +57,8 @@ export interface SupportReport {
   extra?: Record<string, unknown>;
 }
 
-const REDACTED = '[redacted]';
-
-/** Keys whose values are secrets: dropped whole. Compared without case, dashes or underscores. */
-const SECRET_KEY = /password|passwd|^pwd$|^pass$|secret|credential|cookie|authorization|authorisation|apikey|privatekey|token$|^token|assertion|^otp$/;
-/** Keys whose values are mail content: never sent, only counts are. */
-const CONTENT_KEY = /^(subject|body|bodypreview|preview|uniquebody|content|snippet|html|textbody|htmlbody|attachments?)$/;
-
-const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\b[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
-const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const SECRET_PAIR = /\b(secret|client_secret|access_token|refresh_token|id_token|token|apikey|api_key|authorization)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;]+)/gi;
-/** Passwords may contain any punctuation: take the whole run after "password:", "password=" or "password is". */
-const PASSWORD_PAIR = /\b(password|passwd|pwd|pass|passcode|passphrase)(\s*[=:]\s*|\s+(?:is|was|now is)\s+)((?:"[^"]*"|'[^']*')?\S*)/gi;
-/** OAuth redirect parameters in URLs ("error code" in prose is fine; "?code=…" is not). */
-const URL_SECRET = /([?&#](?:code|state|session_state|client_info)=)[^&\s]+/gi;
-/** Long base64/base64url/hex-like runs: keys, tokens, cookies. UUIDs (36 chars with dashes) stay. */
-const BLOB = /[A-Za-z0-9+/_=-]{40,}/g;
-
-function keyName(k: string): string {
-  return k.toLowerCase().replace(/[-_\s]/g, '');
-}
-
-export function isSecretKey(k: string): boolean {
-  return SECRET_KEY.test(keyName(k));
-}
-
-export function isContentKey(k: string): boolean {
-  return CONTENT_KEY.test(keyName(k));
-}
-
-/** Scrubs token-looking things out of free text. */
-export function redactText(s: string): string {
-  return s
-    .replace(JWT, REDACTED)
-    .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(PASSWORD_PAIR, (_m, k: string, sep: string) => `${k}${sep}${REDACTED}`)
-    .replace(SECRET_PAIR, (_m, k: string, sep: string) => `${k}${sep}${REDACTED}`)
-    .replace(URL_SECRET, (_m, k: string) => `${k}${REDACTED}`)
-    .replace(BLOB, REDACTED);
-}
-
-/** Deep copy with secrets and mail content removed. Safe on cycles and odd values. */
-export function redact<T>(value: T): T {
-  const seen = new WeakSet<object>();
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return redactText(v);
-    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return v;
-    if (typeof v !== 'object' || depth > 20) return undefined;
-    if (seen.has(v as object)) return undefined;
-    seen.add(v as object);
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    if (v instanceof Date) return v.toISOString();
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (isSecretKey(k) || isContentKey(k)) continue;
-      const w = walk(x, depth + 1);
-      if (w !== undefined) out[k] = w;
-    }
-    return out;
-  };
-  return walk(value, 0) as T;
-}
+// Redaction lives in one module for the pane and the adapter alike.
+export { isContentKey, isSecretKey, redact, redactText } from './redact';
 
 export function buildSupportReport(input: SupportReportInput): SupportReport {
   const { diagnosis: d, status } = input;

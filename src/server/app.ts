@@ -11,8 +11,10 @@ import type { ApiError, ApiFileOutcome, ApiFileRequest, ApiFileResponse, ApiSync
 import { API_PREFIX, MAX_FILE_BATCH } from '../core/api';
 import { errorResponses, sharedSchemas } from './api-schemas';
 import type { ServerContext } from './context';
+import { addressLimit } from './address-limit';
 import { ApiHttpError } from './errors';
 import { assertRunUsable, ensureRun, finishRun, recordOutcomes } from './history';
+import { hostMatcher } from './host-names';
 import { registerImapRoutes } from './imap/routes';
 import { registerLocalTimeline } from './local/timeline-view';
 import { registerSupportRoutes } from './support/routes';
@@ -28,8 +30,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 let seq = 0;
 const newRequestId = () => `req-${Date.now().toString(36)}-${(++seq).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** API answers are per user and often personal: no cache (browser, proxy) may keep one. */
+const NO_STORE = 'no-store';
+
 function send(reply: FastifyReply, req: FastifyRequest, status: number, code: string, message: string, extra: Partial<ApiError> = {}) {
   const body: ApiError = { code, message, requestId: String(req.id), ...extra };
+  // Also for errors Fastify raises before any hook has run (a malformed URL).
+  reply.header('x-request-id', req.id).header('cache-control', NO_STORE);
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -46,6 +53,13 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
+    // A hop count is documented by Fastify (proxy-addr) but missing from its types.
+    trustProxy: config.trustProxy as boolean | string,
+    // Errors the router raises before any hook (a URL that does not decode, an over-long parameter).
+    frameworkErrors: (error, req, reply) =>
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? send(reply as FastifyReply, req as FastifyRequest, 414, 'url-too-long', 'The request address is too long.')
+        : send(reply as FastifyReply, req as FastifyRequest, 400, 'bad-url', 'The request address is not valid.'),
     // Our own ids, honouring a sane incoming x-request-id (so a client's id reaches our logs).
     requestIdHeader: false,
     genReqId: (req) => {
@@ -58,20 +72,31 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
     clientErrorHandler: (err, socket) => {
       const code = (err as { code?: string }).code;
       const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const requestId = newRequestId();
       const body = JSON.stringify({
         code: status === 431 ? 'headers-too-large' : 'bad-request',
         message: status === 431 ? 'The request headers are too large.' : 'The request is malformed.',
+        requestId,
       });
       if (socket.writable) {
         socket.end(
-          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: ${NO_STORE}\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );
       } else socket.destroy();
     },
   });
 
+  const listeningPort = () => {
+    const addr = app.server.address();
+    return typeof addr === 'object' && addr ? addr.port : undefined;
+  };
+  const knownHost = hostMatcher(config.allowedHosts, listeningPort);
   app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
+    reply.header('x-request-id', req.id).header('cache-control', NO_STORE);
+    // DNS-rebinding defence: only our own names. Health checks stay open to probes that send an address.
+    const path = req.url.split('?')[0];
+    if (path !== '/healthz' && path !== '/readyz' && !knownHost(req.headers.host))
+      throw new ApiHttpError(421, 'unknown-host', 'This adapter does not answer for that host name. An administrator lists its names in ALLOWED_HOSTS.');
   });
 
   for (const schema of sharedSchemas) app.addSchema(schema);
@@ -148,12 +173,25 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
 
   await app.register(
     async (api) => {
+      const failures = addressLimit(config.rateLimitFailuresPerMinute);
       api.addHook('onRequest', async (req) => {
-        req.user = await ctx.tokens.authenticate(req.headers.authorization);
+        const wait = failures.blockedFor(req.ip);
+        if (wait > 0)
+          throw new ApiHttpError(429, 'rate-limited', `Too many failed requests from this address; try again in ${wait} s.`, {
+            cause: 'throttled',
+            headers: { 'retry-after': String(wait) },
+          });
+        try {
+          req.user = await ctx.tokens.authenticate(req.headers.authorization);
+        } catch (e) {
+          if (e instanceof ApiHttpError && e.statusCode === 401) failures.failed(req.ip);
+          throw e;
+        }
       });
       await api.register(rateLimit, {
-        // After authentication, so the limit is per user (token subject), not per NAT'd office IP.
-        hook: 'preHandler',
+        // After authentication, so the limit is per user (token subject), not per NAT'd office IP; before
+        // parsing and validation, so a user's malformed requests count too.
+        hook: 'preParsing',
         max: config.rateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (req) => (req.user ? `u:${req.user.id}` : `ip:${req.ip}`),

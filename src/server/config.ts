@@ -3,6 +3,7 @@
  * is missing or wrong is reported with its own plain message, all at once, so an admin fixes the
  * whole set in one go rather than one restart per mistake.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { imapHostPolicy } from './imap/host-policy';
 
@@ -29,7 +30,7 @@ export interface AuthConfig {
   audience: string;
   /** Tenant ids (`tid`) allowed to call; empty means only tenants named literally in `issuers`. */
   allowedTenants: string[];
-  /** Start the built-in loopback issuer and trust it (local runs, demo, tests). */
+  /** Start the built-in loopback issuer and trust it (local runs, demo, tests; off unless turned on). */
   localIssuer: boolean;
   /** Port of the local issuer (0: any free port). */
   localIssuerPort: number;
@@ -38,6 +39,15 @@ export interface AuthConfig {
 export interface Config {
   port: number;
   host: string;
+  /** NODE_ENV=production: local-run features are refused, the IMAP key must be given by the operator. */
+  production: boolean;
+  /**
+   * Host names (optionally `name:port`) the adapter answers for besides the loopback names of its
+   * own port (ALLOWED_HOSTS): a request naming any other host is refused (DNS-rebinding defence).
+   */
+  allowedHosts: string[];
+  /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
   dataDir: string;
   databaseFile: string;
   allowedOrigins: string[];
@@ -56,6 +66,8 @@ export interface Config {
   demoData: boolean;
   /** API requests per user per minute. */
   rateLimitPerMinute: number;
+  /** Failed (401) API requests per client address per minute before that address is answered 429 unauthenticated. */
+  rateLimitFailuresPerMinute: number;
   /** Largest request body in bytes. */
   bodyLimit: number;
 }
@@ -113,6 +125,15 @@ export function loadConfig(env: Env = process.env): Config {
 
   const port = int('PORT', 3001, 0, 65535);
   const host = get('HOST') ?? '127.0.0.1';
+  const production = get('NODE_ENV') === 'production';
+  const allowedHosts = list('ALLOWED_HOSTS').map((h) => h.toLowerCase());
+  for (const h of allowedHosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h))
+      problems.push(`ALLOWED_HOSTS must list host names such as rezi-adapter.example.co.uk ("${h}" is not one).`);
+  }
+  const trustProxyRaw = get('TRUST_PROXY');
+  const trustProxy: Config['trustProxy'] =
+    trustProxyRaw === undefined || /^(0|false|no|off)$/i.test(trustProxyRaw) ? false : /^\d+$/.test(trustProxyRaw) ? Number(trustProxyRaw) : trustProxyRaw;
   const dataDir = get('DATA_DIR') ?? '.data';
   const databaseFile = get('DATABASE_FILE') ?? path.join(dataDir, 'rezi.sqlite');
 
@@ -126,7 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
-  const localIssuer = flag('AUTH_LOCAL_ISSUER', true);
+  const localIssuer = flag('AUTH_LOCAL_ISSUER', false);
   const localIssuerPort = int('AUTH_LOCAL_ISSUER_PORT', 3002, 0, 65535);
   const issuers = list('AUTH_ISSUERS');
   for (const iss of issuers) url('AUTH_ISSUERS', iss.replace('{tenantid}', 'tenant'));
@@ -135,8 +156,9 @@ export function loadConfig(env: Env = process.env): Config {
   const allowedTenants = list('AUTH_ALLOWED_TENANTS');
   let audience = get('AUTH_AUDIENCE');
   if (!localIssuer) {
-    if (issuers.length === 0) problems.push('AUTH_ISSUERS is required when AUTH_LOCAL_ISSUER=0 (e.g. https://login.microsoftonline.com/{tenantid}/v2.0).');
-    if (!audience) problems.push("AUTH_AUDIENCE is required when AUTH_LOCAL_ISSUER=0: the adapter's app id URI (api://…) or client id.");
+    const local = ' (For a local run with demo users, use `npm start`, or set AUTH_LOCAL_ISSUER=1 DEMO_DATA=1.)';
+    if (issuers.length === 0) problems.push(`AUTH_ISSUERS is required (e.g. https://login.microsoftonline.com/{tenantid}/v2.0).${local}`);
+    if (!audience) problems.push(`AUTH_AUDIENCE is required: the adapter's app id URI (api://…) or client id.${local}`);
     if (issuers.some((i) => i.includes('{tenantid}')) && allowedTenants.length === 0) {
       problems.push('AUTH_ALLOWED_TENANTS is required when AUTH_ISSUERS uses {tenantid}: list the tenant ids allowed to call.');
     }
@@ -157,6 +179,9 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port,
     host,
+    production,
+    allowedHosts,
+    trustProxy,
     dataDir,
     databaseFile,
     allowedOrigins: allowedOrigins.map((o) => o.replace(/\/$/, '')),
@@ -170,11 +195,58 @@ export function loadConfig(env: Env = process.env): Config {
       allowedPorts: list('IMAP_ALLOWED_PORTS'),
     },
     logLevel,
-    demoData: flag('DEMO_DATA', true),
+    demoData: flag('DEMO_DATA', false),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    rateLimitFailuresPerMinute: int('RATE_LIMIT_FAILURES_PER_MINUTE', 60, 1, 1_000_000),
     bodyLimit: int('BODY_LIMIT', 1024 * 1024, 1024, 50 * 1024 * 1024),
   };
   problems.push(...imapHostPolicy(config.imap.allowedHosts, config.imap.allowedPorts).problems);
+  problems.push(...localRunProblems(config));
+  problems.push(...productionKeyProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * In production the IMAP key is the operator's: IMAP_KEY, or a key file they provide outside the data
+ * folder (a secrets mount). A key generated beside the database would sit in every backup of it.
+ */
+function productionKeyProblems(config: Config): string[] {
+  if (!config.production || config.imap.key) return [];
+  const file = config.imap.keyFile;
+  const within = (dir: string, f: string) => !path.relative(path.resolve(dir), path.resolve(f)).startsWith('..');
+  const besideData = (f: string) => within(config.dataDir, f) || within(path.dirname(path.resolve(config.databaseFile)), f);
+  if (file && !besideData(file) && fs.existsSync(file)) return [];
+  if (file && !besideData(file))
+    return [`IMAP_KEY_FILE ${file} does not exist: in production (NODE_ENV=production) the adapter does not generate its IMAP key. Set IMAP_KEY.`];
+  return [
+    'IMAP_KEY is required in production (NODE_ENV=production): the key that encrypts stored IMAP passwords must not be a file beside the database. Generate one with `openssl rand -base64 32` and set IMAP_KEY.',
+  ];
+}
+
+/** An audience for local tokens: api://localhost/… or api://127.0.0.1/…, never a real app id URI. */
+function isLocalAudience(audience: string): boolean {
+  return audience === DEFAULT_LOCAL_AUDIENCE || /^api:\/\/(localhost|127\.0\.0\.1)(\/|$)/i.test(audience);
+}
+
+/**
+ * The local issuer mints a token for anyone who asks, and the demo data brings demo admins: both are
+ * for a developer's machine. Next to production settings they are refused, and the issuer never
+ * replaces an operator's issuers, keys or tenants: a configuration that names them is refused.
+ */
+export function localRunProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const why = 'the local token issuer (AUTH_LOCAL_ISSUER=1) signs a token for anyone who asks, so it only runs on a developer machine';
+  if (config.auth.localIssuer) {
+    if (config.production) problems.push(`AUTH_LOCAL_ISSUER=1 is refused with NODE_ENV=production: ${why}. Set AUTH_LOCAL_ISSUER=0.`);
+    if (config.auth.issuers.length > 0) problems.push(`AUTH_LOCAL_ISSUER=1 is refused together with AUTH_ISSUERS: ${why}. Set one or the other.`);
+    if (config.auth.jwksUrl) problems.push(`AUTH_LOCAL_ISSUER=1 is refused together with AUTH_JWKS_URL: ${why}. Set one or the other.`);
+    if (config.auth.allowedTenants.length > 0)
+      problems.push(`AUTH_LOCAL_ISSUER=1 is refused together with AUTH_ALLOWED_TENANTS: ${why}. Set one or the other.`);
+    if (!isLocalAudience(config.auth.audience))
+      problems.push(`AUTH_LOCAL_ISSUER=1 is refused with a real AUTH_AUDIENCE ("${config.auth.audience}"): ${why}. Set AUTH_LOCAL_ISSUER=0.`);
+  }
+  if (config.demoData && config.production)
+    problems.push('DEMO_DATA=1 is refused with NODE_ENV=production: the demo data set brings demo users and admins. Set DEMO_DATA=0.');
+  return problems;
 }

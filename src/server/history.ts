@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ApiFileOutcome, ApiSyncReport } from '../core/api';
+import { redact, storedText } from '../core/redact';
 import { stateAfter, type ConnectionState } from '../core/status';
 import type { AuthUser } from './context';
 import { ApiHttpError } from './errors';
@@ -13,6 +14,8 @@ import type { Database, SyncSource } from './store/schema';
 
 const TEXT_MAX = 500;
 const clip = (s: string | undefined | null, max = TEXT_MAX) => (s == null ? null : s.slice(0, max));
+/** Free text a client or a provider wrote: stored redacted (it is shown again in /status and support reports). */
+const text = (s: string | undefined | null, max = TEXT_MAX) => storedText(s, max);
 
 function runBelongsElsewhere(): ApiHttpError {
   return new ApiHttpError(409, 'run-conflict', 'This sync run id belongs to another user. Start a new sync.');
@@ -99,7 +102,7 @@ export async function finishRun(db: Kysely<Database>, user: AuthUser, report: Ap
     failed: report.failed,
     pending: report.pending,
     error_code: report.error?.code ?? null,
-    error_message: clip(report.error?.message),
+    error_message: text(report.error?.message),
     client_version: clip(report.client?.version, 100),
     host: clip(report.client?.host, 100),
   };
@@ -163,8 +166,8 @@ export async function recordFailure(
       tenant_id: user.tenantId,
       branch_id: user.branchId,
       code: failure.code,
-      provider_code: clip(failure.providerCode, 200),
-      message: clip(failure.message),
+      provider_code: text(failure.providerCode, 200),
+      message: text(failure.message),
       source,
     })
     .execute();
@@ -179,7 +182,7 @@ export async function audit(db: Kysely<Database>, user: AuthUser | undefined, ac
       actor_user_id: user?.id ?? null,
       branch_id: user?.branchId ?? null,
       action,
-      details: details === undefined ? null : JSON.stringify(details),
+      details: details === undefined ? null : JSON.stringify(redact(details)),
     })
     .execute();
 }

@@ -2,10 +2,11 @@
  * The adapter's entry point (`node dist/server`, `npm start`): configuration, store, demo data, the
  * local issuer when configured, the HTTP service; graceful shutdown on SIGINT/SIGTERM.
  */
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactText, redactUrl } from '../core/redact';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from './app';
-import { type AuthConfig, type Config, loadConfig } from './config';
+import { type AuthConfig, type Config, ConfigError, loadConfig, localRunProblems } from './config';
 import type { ServerContext } from './context';
 import { createTokenVerifier } from './auth/verify';
 import { type LocalIssuer, startLocalIssuer } from './auth/local-issuer';
@@ -37,8 +38,30 @@ export const REDACT_PATHS = [
   '*.preview',
 ];
 
+/** What a request line logs: its URL without query values (tokens travel there: `?access_token=…`). */
+function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+function errorForLog(err: unknown) {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  for (const k of ['message', 'stack'] as const) if (typeof out[k] === 'string') out[k] = redactText(out[k]);
+  return out;
+}
+
 export function createLogger(level: Config['logLevel'], stream?: DestinationStream): Logger {
-  const options = { level, base: { service: 'rezi-adapter' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const options: LoggerOptions = {
+    level,
+    base: { service: 'rezi-adapter' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: requestForLog, err: errorForLog },
+    // Log messages are text like any other: token shapes and password pairs never reach the log.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
   return stream ? pino(options, stream) : pino(options);
 }
 
@@ -73,6 +96,9 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
   const o = overrides.config ?? {};
   const config: Config = { ...base, ...o, auth: { ...base.auth, ...o.auth }, rezi: { ...base.rezi, ...o.rezi } } as Config;
   if (o.dataDir && !o.databaseFile && !(overrides.env ?? process.env).DATABASE_FILE) config.databaseFile = `${o.dataDir}/rezi.sqlite`;
+  // Overrides are checked like the environment: they may turn local-run features on too.
+  const refused = localRunProblems(config);
+  if (refused.length > 0) throw new ConfigError(refused);
   const log = createLogger(config.logLevel, overrides.logStream);
   const clock = overrides.clock ?? (() => new Date());
 
@@ -84,13 +110,13 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
 
     if (config.auth.localIssuer) {
       issuer = await startLocalIssuer({ port: config.auth.localIssuerPort, audience: config.auth.audience, allowedOrigins: config.allowedOrigins });
-      // Local runs trust exactly the local issuer, validated like any other.
-      config.auth = {
-        ...config.auth,
-        issuers: [issuer.issuerTemplate],
-        jwksUrl: issuer.jwksUrl,
-        allowedTenants: [...new Set([issuer.tenant, ...config.auth.allowedTenants])],
-      };
+      // Local runs trust exactly the local issuer, validated like any other. localRunProblems refused
+      // any issuer, key set or tenant of the operator's, so nothing of theirs is replaced here.
+      config.auth = { ...config.auth, issuers: [issuer.issuerTemplate], jwksUrl: issuer.jwksUrl, allowedTenants: [issuer.tenant] };
+      log.warn(
+        { issuer: issuer.origin },
+        'the local token issuer is running: anyone who can reach it can sign in as any user. For a developer machine only; never in production.',
+      );
     }
     const partial = { config, db, log, clock };
     const directory = overrides.directory
@@ -111,6 +137,14 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
         '',
         `  Rezi adapter listening on ${url}  (API ${url}/api/v1, OpenAPI ${url}/api/v1/openapi.json)`,
         `  Directory: ${directory.kind}${directory.kind === 'embedded SQLite' ? ` at ${config.databaseFile}` : ''}`,
+        ...(issuer
+          ? [
+              '',
+              '  WARNING: LOCAL RUN. The built-in token issuer is on (AUTH_LOCAL_ISSUER=1): anyone who can reach it',
+              '  can sign in as any user. Use it on a developer machine only; production sets AUTH_LOCAL_ISSUER=0.',
+              '',
+            ]
+          : []),
         issuer
           ? `  Local token issuer: ${issuer.origin}/${issuer.tenant}/v2.0  (token endpoint ${issuer.origin}/${issuer.tenant}/oauth2/v2.0/token, demo user ${DEMO_USERS.agent.email})`
           : `  Token issuers: ${config.auth.issuers.join(', ')}`,

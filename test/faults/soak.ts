@@ -304,10 +304,13 @@ export interface SoakRig {
 
 export const IMAP_LOGIN = { user: AGENT.email, password: 'Soak-Pa55word' };
 
+/** The client reaches the adapter through the proxy's port, so the Host it sends names that port. */
+const PROXIED = { ALLOWED_HOSTS: '127.0.0.1' };
+
 export async function startRig(options: { imap: boolean }): Promise<SoakRig> {
   const dir = mkdtempSync(path.join(tmpdir(), 'rezi-soak-'));
   const dbFile = path.join(dir, 'rezi.sqlite');
-  let adapter = await startTestAdapter({ dbFile, logLevel: 'silent' });
+  let adapter = await startTestAdapter({ dbFile, logLevel: 'silent', env: PROXIED });
   const adapterProxy = await startTcpProxy(Number(new URL(adapter.url).port));
   const contacts = await contactsOf(adapter);
   let dovecot: DovecotInstance | undefined;
@@ -332,7 +335,7 @@ export async function startRig(options: { imap: boolean }): Promise<SoakRig> {
       adapterProxy.down(true);
       adapterProxy.cutAll();
       await adapter.close();
-      adapter = await startTestAdapter({ dbFile, logLevel: 'silent' });
+      adapter = await startTestAdapter({ dbFile, logLevel: 'silent', env: PROXIED });
       adapterProxy.setTarget(Number(new URL(adapter.url).port));
       adapterProxy.down(false);
     },

@@ -51,9 +51,17 @@ describe('store', () => {
 });
 
 describe('config', () => {
-  it('has local defaults', () => {
-    const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3001, host: '127.0.0.1', dataDir: '.data', allowedOrigins: ['https://localhost:3000'], demoData: true });
+  it('has production-safe defaults: no local issuer, no demo data, so issuers and audience are required', () => {
+    expect(() => loadConfig({})).toThrow(/AUTH_ISSUERS is required[\s\S]*AUTH_AUDIENCE is required/);
+    const c = loadConfig({ AUTH_LOCAL_ISSUER: '1' });
+    expect(c).toMatchObject({
+      port: 3001,
+      host: '127.0.0.1',
+      dataDir: '.data',
+      allowedOrigins: ['https://localhost:3000'],
+      demoData: false,
+      production: false,
+    });
     expect(c.databaseFile).toBe(path.join('.data', 'rezi.sqlite'));
     expect(c.auth.localIssuer).toBe(true);
     expect(c.auth.jwksUrl).toBeUndefined();

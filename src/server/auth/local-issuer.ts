@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK, type KeyLike } from 'jose';
 import { DEFAULT_LOCAL_AUDIENCE, LOCAL_DEMO_TENANT } from '../config';
+import { hostMatcher } from '../host-names';
 
 export interface LocalTokenClaims {
   /** Tenant id (tid); defaults to the issuer's tenant. */
@@ -140,7 +141,10 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     res.end(JSON.stringify(body));
   };
 
+  // Loopback names of its own port only: a rebinding page's Host is its own name.
+  const knownHost = hostMatcher([], () => (server.address() as AddressInfo | null)?.port);
   const server = http.createServer((req, res) => {
+    if (!knownHost(req.headers.host)) return json(res, 421, { error: 'invalid_request', error_description: 'This issuer only answers for localhost.' });
     cors(req, res);
     const url = new URL(req.url ?? '/', origin || 'http://127.0.0.1');
     const m = /^\/([^/]+)\/(discovery\/v2\.0\/keys|v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(url.pathname);

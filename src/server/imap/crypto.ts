@@ -46,6 +46,9 @@ function decodeKey(text: string, where: string): Buffer {
   return key;
 }
 
+/** Keys given without an id (their id is derived from the key itself): see CredentialCipher.decrypt. */
+const UNNAMED = new WeakSet<Buffer>();
+
 /** Parses `base64` or `kid:base64[,kid:base64…]`; the first key is the current one. */
 export function parseKeys(text: string, where = 'IMAP_KEY'): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();
@@ -57,12 +60,24 @@ export function parseKeys(text: string, where = 'IMAP_KEY'): Map<string, Buffer>
     const kid = colon > 0 ? entry.slice(0, colon).trim() : undefined;
     const key = decodeKey(colon > 0 ? entry.slice(colon + 1) : entry, where);
     const id = kid ?? kidOf(key);
+    if (kid === undefined) UNNAMED.add(key);
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new KeyError(`${where}: key id "${id}" may use only letters, digits, dot, dash and underscore.`);
     if (keys.has(id)) throw new KeyError(`${where}: key id "${id}" appears twice.`);
     keys.set(id, key);
   }
   if (keys.size === 0) throw new KeyError(`${where} holds no key.`);
   return keys;
+}
+
+function open(key: Buffer, sealed: Sealed, aad: string): string | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(Buffer.from(sealed.tag));
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export class CredentialCipher {
@@ -85,15 +100,19 @@ export class CredentialCipher {
 
   decrypt(sealed: Sealed, aad: string): string {
     const key = this.keys.get(sealed.kid);
-    if (!key) throw new DecryptError(`The stored credentials were encrypted with key "${sealed.kid}", which is no longer configured.`);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv));
-      decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(Buffer.from(sealed.tag));
-      return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new DecryptError();
+    if (key) {
+      const plain = open(key, sealed, aad);
+      if (plain === undefined) throw new DecryptError();
+      return plain;
     }
+    // An old key entered without its id (as the rotation guide allows) has an id derived from the key,
+    // not the one the row remembers: try each such key. GCM's tag tells the right one from a wrong one.
+    for (const k of this.keys.values()) {
+      if (!UNNAMED.has(k)) continue;
+      const plain = open(k, sealed, aad);
+      if (plain !== undefined) return plain;
+    }
+    throw new DecryptError(`The stored credentials were encrypted with key "${sealed.kid}", which is no longer configured.`);
   }
 
   /** Whether a row is sealed under an older key and should be re-encrypted. */
@@ -113,10 +132,14 @@ export class CredentialCipher {
  */
 export function loadKeyFile(file: string): Map<string, Buffer> {
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     try {
-      // 'wx': never overwrite a key another process created a moment ago.
-      fs.writeFileSync(file, `${kidOf(randomBytes(8))}:${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      // 'wx': never overwrite a key another process created a moment ago. The id is the one the key
+      // gets when entered without an id (kidOf), so moving it into IMAP_KEY as plain base64 keeps it.
+      const key = randomBytes(KEY_BYTES);
+      fs.writeFileSync(file, `${kidOf(key)}:${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      // The mode above passes through the umask; chmod does not.
+      fs.chmodSync(file, 0o600);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }

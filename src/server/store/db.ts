@@ -14,8 +14,26 @@ export interface OpenOptions {
   backgroundCheckpoint?: boolean;
 }
 
+/**
+ * The store holds subjects, contacts and the audit log: its folder is the service account's alone
+ * (0700 when we create it) and the file is 0600 whatever the umask. SQLite gives the -wal and -shm
+ * files the database file's mode.
+ */
+function prepareStoreFile(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  }
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  if (process.platform !== 'win32') {
+    fs.chmodSync(file, 0o600);
+    for (const side of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(side)) fs.chmodSync(side, 0o600);
+  }
+}
+
 export function openDatabase(file: string, options: OpenOptions = {}): Kysely<Database> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') prepareStoreFile(file);
   const sqlite = new SQLite(file);
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
   sqlite.pragma('journal_mode = WAL');

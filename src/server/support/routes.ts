@@ -5,8 +5,10 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { type SupportReport, redact } from '../../core/support-report';
+import { redact } from '../../core/redact';
+import type { SupportReport } from '../../core/support-report';
 import type { ServerContext } from '../context';
+import { ApiHttpError } from '../errors';
 import type { SupportCaseTable } from './migrations';
 import { supportCaseResponseSchema, supportReportSchema } from './schema';
 
@@ -20,6 +22,9 @@ export function newReference(random: (n: number) => Buffer = crypto.randomBytes)
   return `RZ-${code}`;
 }
 
+/** Cases one user may store per UTC day: escalations are rare, and each one is kept. */
+export const SUPPORT_CASES_PER_DAY = 20;
+
 export interface SupportCaseCreated {
   reference: string;
   createdAt: string;
@@ -31,8 +36,25 @@ export async function createSupportCase(
   report: SupportReport,
 ): Promise<SupportCaseCreated> {
   const db = ctx.db.withTables<{ support_cases: SupportCaseTable }>();
+  const now = ctx.clock();
+  const createdAt = now.toISOString();
+  const dayStart = `${createdAt.slice(0, 10)}T00:00:00.000Z`;
+  const today = await db
+    .selectFrom('support_cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', user.id)
+    .where('created_at', '>=', dayStart)
+    .executeTakeFirstOrThrow();
+  if (Number(today.n) >= SUPPORT_CASES_PER_DAY) {
+    const wait = Math.max(1, Math.ceil((Date.parse(dayStart) + 86_400_000 - now.getTime()) / 1000));
+    throw new ApiHttpError(
+      429,
+      'support-limit',
+      `You have already sent ${SUPPORT_CASES_PER_DAY} reports to Rezi support today. They have them all; you can send another tomorrow, or contact support by phone.`,
+      { cause: 'throttled', headers: { 'retry-after': String(wait) } },
+    );
+  }
   const clean = redact(report);
-  const createdAt = ctx.clock().toISOString();
   // A clash in 30^6 codes is unlikely but possible: try a few before giving up.
   for (let attempt = 0; ; attempt++) {
     const reference = newReference();

@@ -127,8 +127,9 @@ export async function startEnv(): Promise<E2eEnv> {
     started.push(host);
 
     const adapter = await startServer({
-      // Dovecot on loopback at random ports: allowed through the operator's allow-lists.
-      env: { IMAP_ALLOWED_HOSTS: '127.0.0.1', IMAP_ALLOWED_PORTS: '1024-65535' },
+      // A local run: the issuer and the demo data are off unless turned on; Dovecot on loopback at
+      // random ports is allowed through the operator's allow-lists.
+      env: { AUTH_LOCAL_ISSUER: '1', DEMO_DATA: '1', IMAP_ALLOWED_HOSTS: '127.0.0.1', IMAP_ALLOWED_PORTS: '1024-65535' },
       config: {
         port: 0,
         host: '127.0.0.1',
