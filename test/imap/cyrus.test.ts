@@ -52,7 +52,7 @@ run('Cyrus IMAP (INBOX. namespace)', () => {
       const put = await fetch(`${adapter.url}/api/v1/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ host: cyrus.host, port: cyrus.port, ssl: false, tls: false }),
+        body: JSON.stringify({ host: cyrus.host, port: cyrus.port, ssl: false, tls: false, insecure: true }),
       });
       expect(put.status).toBe(200);
     });
