@@ -85,6 +85,8 @@ export interface ApiStatus {
     username?: string;
     /** IMAP: whether the branch has server settings. */
     branchConfigured?: boolean;
+    /** IMAP: the branch's server is reached without SSL or TLS (set so on purpose by IT): passwords cross the network in clear text. */
+    connectionInsecure?: boolean;
   };
   lastSync?: {
     runId: string;

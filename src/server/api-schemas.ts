@@ -140,6 +140,7 @@ export const apiStatus = {
         cause: causeCode,
         username: { type: 'string' },
         branchConfigured: { type: 'boolean' },
+        connectionInsecure: { type: 'boolean' },
       },
     },
     lastSync: {

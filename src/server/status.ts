@@ -58,6 +58,7 @@ export async function buildStatus(ctx: Pick<ServerContext, 'db' | 'clock'>, user
     };
   }
   status.account.branchConfigured = imap.branchConfigured;
+  if (imap.connectionInsecure) status.account.connectionInsecure = true;
   if (imap.username && status.account.kind === 'imap') status.account.username = imap.username;
   if (outage) status.outage = outage;
   return status;

@@ -91,6 +91,7 @@ export function App({ services, version = '0.0.0', Troubleshoot = TroubleshootFa
           {state.view === 'imap' ? (
             <ImapPanel
               branchConfigured={status?.account.branchConfigured !== false}
+              insecure={status?.account.connectionInsecure === true}
               connected={state.imap.connected}
               username={state.imap.username}
               error={state.imap.error}

@@ -16,6 +16,8 @@ const useStyles = makeStyles({
 export interface ImapPanelProps {
   /** false when the branch has no IMAP server settings yet. */
   branchConfigured: boolean;
+  /** The branch's mail server is reached without SSL or TLS. */
+  insecure?: boolean;
   connected: boolean;
   username?: string;
   error?: PaneError;
@@ -52,6 +54,14 @@ export function ImapPanel(props: ImapPanelProps) {
       <h2 id="imap-heading" style={{ margin: 0, fontSize: tokens.fontSizeBase400 }}>
         Email sync for other providers (IMAP)
       </h2>
+      {props.branchConfigured && props.insecure && (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>This connection is not encrypted</MessageBarTitle> Your branch’s mail server is set up without SSL or TLS, so your email password
+            crosses the network as plain text. Ask your IT support to turn on SSL or TLS for the branch.
+          </MessageBarBody>
+        </MessageBar>
+      )}
       {!props.branchConfigured ? (
         <MessageBar intent="info" layout="multiline">
           <MessageBarBody>

@@ -145,7 +145,11 @@ run('IMAP companion over HTTP on real Dovecot', () => {
       allowInvalidCertificates: false,
       updatedBy: DEMO_USERS.admin.id,
     });
-    expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin)).json).toMatchObject({ port: dot.port });
+    expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.admin)).json).toMatchObject({ port: dot.port, insecure: true });
+    // No SSL/TLS needs insecure: true, and the agents' pane is told (it shows a warning).
+    const refused = await putSettings(DEMO_BRANCHES.clifton.id, { ...plainTo(dot), insecure: undefined });
+    expect(refused.json.problems).toEqual([expect.objectContaining({ field: 'tls', message: expect.stringMatching(/insecure: true/) })]);
+    expect((await status(tokens.agent)).account).toMatchObject({ branchConfigured: true, connectionInsecure: true });
     expect((await call('GET', `/admin/branches/${DEMO_BRANCHES.clifton.id}/imap`, tokens.agent)).status).toBe(403);
     const audit = await adapter.ctx.db.selectFrom('audit_log').selectAll().where('action', 'like', 'imap-settings.%').execute();
     expect(audit.map((a) => [a.action, a.actor_user_id, a.branch_id])).toEqual([['imap-settings.create', DEMO_USERS.admin.id, DEMO_BRANCHES.clifton.id]]);

@@ -18,6 +18,21 @@ describe('IMAP panel', () => {
     expect(within(panel).queryByLabelText(/Email password/)).toBeNull();
   });
 
+  it('warns that the connection is not encrypted when the branch’s server is set up without SSL or TLS', async () => {
+    const services = new FakeServices({ account: undefined, status: imapStatus({ connectionInsecure: true }) });
+    await renderPane(services);
+    const panel = await screen.findByRole('region', { name: 'Email sync for other providers (IMAP)' });
+    expect(within(panel).getByText('This connection is not encrypted')).toBeTruthy();
+    expect(within(panel).getByText(/your email password crosses the network as plain text/)).toBeTruthy();
+    expect(within(panel).getByLabelText(/Email password/)).toBeTruthy();
+  });
+
+  it('shows no such warning for an encrypted connection', async () => {
+    await renderPane(new FakeServices({ account: undefined, status: imapStatus() }));
+    await screen.findByRole('region', { name: 'Email sync for other providers (IMAP)' });
+    expect(screen.queryByText('This connection is not encrypted')).toBeNull();
+  });
+
   it('authenticates with the mail account’s own credentials, then Start Sync shows the results', async () => {
     const services = new FakeServices({ account: undefined, status: imapStatus() });
     const sent: { username: string; password: string }[] = [];

@@ -144,11 +144,15 @@ export async function rotateCredentials(db: Kysely<Database>, cipher: Credential
 export async function imapStatusFields(
   db: Kysely<Database>,
   user: { id: string; branchId: string },
-): Promise<{ username?: string; branchConfigured: boolean }> {
+): Promise<{ username?: string; branchConfigured: boolean; connectionInsecure?: boolean }> {
   const idb = imapDb(db);
   const [account, settings] = await Promise.all([
     idb.selectFrom('imap_accounts').select('username').where('user_id', '=', user.id).executeTakeFirst(),
-    idb.selectFrom('branch_imap_settings').select('branch_id').where('branch_id', '=', user.branchId).executeTakeFirst(),
+    idb.selectFrom('branch_imap_settings').select(['ssl', 'starttls']).where('branch_id', '=', user.branchId).executeTakeFirst(),
   ]);
-  return { ...(account ? { username: account.username } : {}), branchConfigured: settings !== undefined };
+  return {
+    ...(account ? { username: account.username } : {}),
+    branchConfigured: settings !== undefined,
+    ...(settings && !settings.ssl && !settings.starttls ? { connectionInsecure: true } : {}),
+  };
 }
