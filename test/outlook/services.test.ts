@@ -340,3 +340,64 @@ describe('runGraphSync: the Office 365 run shared by the pane and the ribbon com
     expect(answered.filter((a) => a === 'GET /me/mailFolders')).toHaveLength(1);
   });
 });
+
+describe('the token’s account must be the mailbox’s', () => {
+  test('a token for another account: nothing is filed or moved, and the message says whose mailbox this is', async () => {
+    const ids = seedMails();
+    // Graph's /me (the token's account) is the agent; the pane is in another mailbox open in the same Outlook.
+    const stub = officeStub({ selected: ids, mailbox: 'lettings@harbourestates.co.uk' });
+    const report = await runGraphSync({
+      config: config(),
+      auth: auth(),
+      adapter: createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) }),
+      itemIds: ids,
+      office: stub.office,
+    });
+    expect(report.error).toMatchObject({ code: 'session-stale', message: expect.stringMatching(/this mailbox is lettings@harbourestates\.co\.uk/) });
+    expect(report.sent + report.received + report.failed).toBe(0);
+    expect(graph.log.filter((e) => e.path.endsWith('/move'))).toHaveLength(0);
+    expect(graph.messagesIn('inbox')).toHaveLength(3);
+  });
+});
+
+describe('clear cached session under nested app authentication', () => {
+  test('MSAL cannot clear the host’s sign-in: the pane’s storage is cleared anyway and the answer says what stays with Outlook', async () => {
+    const stub = officeStub({ naa: true });
+    const { AuthError } = await import('@azure/msal-browser');
+    const pca = {
+      getActiveAccount: () => null,
+      getAllAccounts: () => [],
+      getAccount: () => null,
+      setActiveAccount: () => undefined,
+      // NestedAppAuthController.clearCache: always NestedAppAuthError unsupported_method.
+      clearCache: async () => Promise.reject(Object.assign(new AuthError('unsupported_method', ''), { name: 'NestedAppAuthError' })),
+    };
+    const { createAuth } = await import('../../src/outlook/auth');
+    const real = await createAuth(
+      { clientId: 'cid' },
+      { office: stub.office, factories: { createNestable: async () => pca as never, createStandard: async () => pca as never } },
+    );
+    const services = createOutlookServices(config(), { office: stub.office, auth: real });
+    const store = new Map<string, string>([
+      ['rezi.lastRun', '1'],
+      ['other-app', 'keep'],
+    ]);
+    const storage = {
+      get length() {
+        return store.size;
+      },
+      key: (i: number) => [...store.keys()][i] ?? null,
+      removeItem: (k: string) => void store.delete(k),
+    };
+    Object.assign(globalThis, { localStorage: storage, sessionStorage: storage });
+    let answer: unknown;
+    try {
+      answer = await services.clearCachedSession();
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    }
+    expect(answer).toMatchObject({ msalCacheCleared: false, note: expect.stringMatching(/Outlook keeps/) });
+    expect([...store.keys()]).toEqual(['other-app']);
+  });
+});
