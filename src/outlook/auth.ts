@@ -270,6 +270,16 @@ export async function createAuth(config: AuthConfig, deps: { office?: typeof Off
     if (!loginHint) return null;
     return pca.getAllAccounts().find((a) => same(a.username, loginHint)) ?? null;
   };
+  const accountFromContext = (ctx: Office.AuthContext | undefined): AccountInfo | undefined =>
+    ctx?.userPrincipalName && ctx.userObjectId && ctx.tenantId
+      ? {
+          homeAccountId: `${ctx.userObjectId}.${ctx.tenantId}`,
+          environment: 'login.microsoftonline.com',
+          tenantId: ctx.tenantId,
+          localAccountId: ctx.userObjectId,
+          username: ctx.userPrincipalName,
+        }
+      : undefined;
   const hintFor = async (): Promise<string | undefined> => (await authContext())?.userPrincipalName || loginHint;
 
   let current: AccountInfo | null = await mailboxAccount();
@@ -335,10 +345,12 @@ export async function createAuth(config: AuthConfig, deps: { office?: typeof Off
 
   const silent = async (scopes: string[]): Promise<string> => {
     if (nestedAppAuth) {
-      // Microsoft's NAA sample: the mailbox's account when MSAL knows it, else the host's own sign-in for that user.
+      // Microsoft's NAA sample: the mailbox's account when MSAL knows it; else that user as Outlook
+      // names them (the host answers for the account whose id it is asked for, not its last active one).
       current ??= await mailboxAccount();
-      const hint = current ? undefined : await hintFor();
-      return remember(await pca.acquireTokenSilent({ scopes, ...(current ? { account: current } : hint ? { loginHint: hint } : {}) }));
+      const account = current ?? accountFromContext(await authContext());
+      const hint = account ? undefined : loginHint;
+      return remember(await pca.acquireTokenSilent({ scopes, ...(account ? { account } : hint ? { loginHint: hint } : {}) }));
     }
     if (current) return remember(await pca.acquireTokenSilent({ scopes, account: current }));
     const hint = await hintFor();

@@ -163,14 +163,14 @@ describe('two accounts in one Outlook: the mailbox’s own', () => {
     expect(pca.calls[0]).toMatchObject({ method: 'silent', account: MINE.username });
   });
 
-  test('the mailbox’s account not cached yet: asks the host for that user (login hint), never for another cached account', async () => {
+  test('the mailbox’s account not cached yet: asks the host for that user by id (from the auth context), never for another cached account', async () => {
     const pca = new StrictPca();
     pca.cached = [OTHER];
     pca.active = OTHER;
     pca.silentFor = new Set([OTHER.username, MINE.username]);
     const { auth } = await setUp(pca, { naa: true, authContext: { userPrincipalName: MINE.username, tenantId: MINE.tenantId, userObjectId: 'oid-agent' } });
     await expect(auth.getToken(['Mail.ReadWrite'])).resolves.toBe(`token-for-${MINE.username}`);
-    expect(pca.calls[0]).toEqual({ method: 'silent', account: undefined, loginHint: MINE.username });
+    expect(pca.calls[0]).toEqual({ method: 'silent', account: MINE.username, loginHint: undefined });
   });
 
   test('without Office.auth, the cached account whose username is the mailbox’s', async () => {
