@@ -212,6 +212,9 @@ function isUnsupported(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { errorCode?: string }).errorCode === 'unsupported_method';
 }
 
+/** How long Office.auth.getAuthContext() may take before the pane goes on without it. */
+const AUTH_CONTEXT_WAIT_MS = 3000;
+
 /** A handed-over token is used until this long before it lapses. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 const DEFAULT_DIALOG_TOKEN_MS = 60 * 60_000;
@@ -255,7 +258,14 @@ export async function createAuth(config: AuthConfig, deps: { office?: typeof Off
     try {
       const get = office?.auth?.getAuthContext;
       if (typeof get !== 'function') return undefined;
-      return await get.call(office.auth);
+      // A host that never answers must not hold up sign-in: without the context, the mailbox's address decides.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), AUTH_CONTEXT_WAIT_MS)));
+      try {
+        return await Promise.race([get.call(office.auth), late]);
+      } finally {
+        clearTimeout(timer);
+      }
     } catch {
       return undefined;
     }
