@@ -49,6 +49,7 @@ module.exports = (env, argv) => {
       taskpane: './src/taskpane/index.tsx',
       commands: './src/commands/commands.ts',
       'auth-dialog': './src/outlook/auth-dialog.ts', // sign-in through the Office dialog API where NAA is missing
+      redirect: './src/outlook/redirect.ts', // MSAL 5's redirect bridge: completes ssoSilent and popups where NAA is missing
     },
     output: {
       path: path.resolve(__dirname, 'dist'),
@@ -98,6 +99,11 @@ module.exports = (env, argv) => {
         template: './src/outlook/auth-dialog.html',
         chunks: ['auth-dialog'],
         templateParameters: { officeJsUrl },
+      }),
+      new HtmlWebpackPlugin({
+        filename: 'redirect.html',
+        template: './src/outlook/redirect.html',
+        chunks: ['redirect'],
       }),
       new CopyWebpackPlugin({
         patterns: [

@@ -28,6 +28,23 @@
  *   whole seconds — "Microsoft Graph throttling guidance" and "Microsoft Graph service-specific
  *   throttling limits" (Outlook service limits).
  *
+ * Switches for the variants Microsoft documents (defaults keep the stand-in's earlier behaviour):
+ * - `ids: 'real'` — ids shaped like Exchange's (base64: + / = and the URL-safe - _), which a client
+ *   must URL-encode in a path — "Obtain immutable identifiers for Outlook resources", "message
+ *   resource type" (id is a string the client treats as opaque).
+ * - `batchPrefer: 'ignored'` — a Prefer header inside a $batch sub-request is not applied (Microsoft
+ *   documents Prefer: IdType for "the request it is included with", and says nothing of batch
+ *   sub-requests): move answers then carry mutable ids and no Preference-Applied — "Obtain immutable
+ *   identifiers for Outlook resources", "Combine multiple HTTP requests using JSON batching".
+ * - `paging: 'skip'` — messages page with $skip (offsets into the folder as it is now, so moving mail
+ *   out while paging shifts later pages), newest first — "List messages" (@odata.nextLink with $skip),
+ *   "Paging Microsoft Graph data in your app".
+ * - `rateLimit: {requests, windowMs}` — Outlook's 10,000 requests per 10 minutes per app and mailbox
+ *   (sub-requests of a batch count one each); over it → 429 ApplicationThrottled with Retry-After
+ *   until the window frees — "Microsoft Graph service-specific throttling limits" (Outlook service
+ *   limits). `OUTLOOK_RATE_LIMIT` is the documented figure.
+ * - `beforeRequest` — a hook run before each request executes (tests interleave other work with it).
+ *
  * Time: Retry-After is an integer number of seconds, as real Graph sends. Tests keep it at 1 and let
  * the client scale seconds (GraphMailbox's `retryAfterUnitMs`) so that "1 s" waits a few ms.
  *
@@ -55,6 +72,8 @@ export interface SeedMessage {
 interface StoredMessage {
   /** Current (mutable) REST id: changes on every move. */
   id: string;
+  /** Arrival order (ties in date order). */
+  order: number;
   immutableId: string;
   folderId: string;
   data: Required<Omit<SeedMessage, 'from' | 'to' | 'cc'>> & { from: Recipient; toRecipients: Recipient[]; ccRecipients: Recipient[] };
@@ -110,7 +129,20 @@ export interface StandinOptions {
   folderExistsStatus?: number;
   seed?: number;
   user?: { mail: string; userPrincipalName?: string; proxyAddresses?: string[] };
+  /** 'base36' (default): short ids; 'real': Exchange-shaped ids with + / - _ = (need URL-encoding). */
+  ids?: 'base36' | 'real';
+  /** 'honoured' (default): Prefer on a $batch sub-request applies to it; 'ignored': it does not. */
+  batchPrefer?: 'honoured' | 'ignored';
+  /** 'skiptoken' (default): offset in $skiptoken, insertion order; 'skip': $skip offsets, newest first, as Graph pages messages. */
+  paging?: 'skiptoken' | 'skip';
+  /** Requests per window per mailbox (Outlook: OUTLOOK_RATE_LIMIT). */
+  rateLimit?: { requests: number; windowMs: number };
+  /** Runs before each request (top level or sub-request) executes against the mailbox. */
+  beforeRequest?: (r: RequestInfo & { query: URLSearchParams }) => void | Promise<void>;
 }
+
+/** Outlook: 10,000 API requests per 10 minutes per app and mailbox ("Microsoft Graph service-specific throttling limits"). */
+export const OUTLOOK_RATE_LIMIT = { requests: 10_000, windowMs: 10 * 60_000 };
 
 export interface LogEntry extends RequestInfo {
   status: number;
@@ -133,7 +165,15 @@ export interface GraphStandin {
   fault(spec: FaultSpec): void;
   clearFaults(): void;
   /** serviceMs: summed time top-level requests spent here, arrival to answer (RTT and execution included). */
-  counters: { http: number; sub: number; byKind: Record<string, number>; maxConcurrent: number; throttledByConcurrency: number; serviceMs: number };
+  counters: {
+    http: number;
+    sub: number;
+    byKind: Record<string, number>;
+    maxConcurrent: number;
+    throttledByConcurrency: number;
+    throttledByRate: number;
+    serviceMs: number;
+  };
   log: LogEntry[];
   resetCounters(): void;
   /** Current mutable id of a message, by any id it has had or its immutable id. */
@@ -178,7 +218,20 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   };
 
   let seq = 0;
-  const newId = (prefix: string) => `${prefix}${(++seq).toString(36).padStart(6, '0')}${Math.floor(rng() * 1e9).toString(36)}`;
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_';
+  const realIds = options.ids === 'real';
+  const newId = (prefix: string) => {
+    const n = ++seq;
+    if (!realIds) return `${prefix}${n.toString(36).padStart(6, '0')}${Math.floor(rng() * 1e9).toString(36)}`;
+    // Exchange-shaped: a fixed prefix, a body in base64 characters with + / - _ always present, '=' padding.
+    let body = '';
+    for (let i = 0; i < 40; i++) body += B64[Math.floor(rng() * B64.length)];
+    return `${prefix}${n.toString(36)}+${body.slice(0, 20)}/${body.slice(20)}-_${'='.repeat(1 + (n % 2))}`;
+  };
+  const batchPreferIgnored = options.batchPrefer === 'ignored';
+  const skipPaging = options.paging === 'skip';
+  const rateLimit = options.rateLimit;
+  const recent: number[] = []; // start times of requests in the rate window
 
   const folders = new Map<string, Folder>();
   const messages = new Map<string, StoredMessage>(); // by immutable id
@@ -211,7 +264,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   };
 
   const faults: (FaultSpec & { left?: number })[] = [];
-  const counters = { http: 0, sub: 0, byKind: {} as Record<string, number>, maxConcurrent: 0, throttledByConcurrency: 0, serviceMs: 0 };
+  const counters = { http: 0, sub: 0, byKind: {} as Record<string, number>, maxConcurrent: 0, throttledByConcurrency: 0, throttledByRate: 0, serviceMs: 0 };
   const log: LogEntry[] = [];
   let executing = 0;
   let baseUrl = '';
@@ -270,6 +323,18 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     if (fault?.kind === '503') return graphError(503, 'ServiceUnavailable', 'Service Unavailable');
     if (fault?.kind === '504') return graphError(504, 'GatewayTimeout', 'Gateway Timeout');
     if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 100);
+    if (options.beforeRequest) await options.beforeRequest({ ...info, query: url.searchParams });
+
+    if (rateLimit) {
+      const t = Date.now();
+      while (recent.length > 0 && recent[0] <= t - rateLimit.windowMs) recent.shift();
+      if (recent.length >= rateLimit.requests) {
+        counters.throttledByRate++;
+        const wait = Math.max(1, Math.ceil((recent[0] + rateLimit.windowMs - t) / 1000));
+        return graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'Retry-After': String(wait) });
+      }
+      recent.push(t);
+    }
 
     if (executing >= limit) {
       counters.throttledByConcurrency++;
@@ -287,14 +352,15 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     }
   };
 
-  const page = <T>(items: T[], params: URLSearchParams, path: string, defaultTop: number) => {
+  const page = <T>(items: T[], params: URLSearchParams, path: string, defaultTop: number, bySkip = false) => {
     const top = Math.min(Math.max(1, Number(params.get('$top') ?? defaultTop) || defaultTop), 1000);
-    const skip = Number(params.get('$skiptoken') ?? 0) || 0;
+    const key = bySkip ? '$skip' : '$skiptoken';
+    const skip = Number(params.get(key) ?? 0) || 0;
     const slice = items.slice(skip, skip + top);
     const result: Record<string, unknown> = { value: slice };
     if (skip + top < items.length) {
       const next = new URLSearchParams(params);
-      next.set('$skiptoken', String(skip + top));
+      next.set(key, String(skip + top));
       next.set('$top', String(top));
       result['@odata.nextLink'] = `${baseUrl}${path}?${next.toString()}`;
     }
@@ -363,8 +429,11 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
         ?.split(',')
         .map((s) => s.trim());
       const immutable = wantsImmutable(headers);
-      const list = [...messages.values()].filter((x) => x.folderId === f.id).map((x) => messageJson(x, immutable, select));
-      return json(200, page(list, params, path, 10), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
+      const inFolder = [...messages.values()].filter((x) => x.folderId === f.id);
+      // $skip paging: newest first (stable on ties), offsets into the folder as it is at each request.
+      if (skipPaging) inFolder.sort((a, b) => b.data.receivedDateTime.localeCompare(a.data.receivedDateTime) || (a.order < b.order ? -1 : 1));
+      const list = inFolder.map((x) => messageJson(x, immutable, select));
+      return json(200, page(list, params, path, 10, skipPaging), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
     }
     if (method === 'POST' && (m = /^\/me\/messages\/([^/]+)\/move$/.exec(path))) {
       const given = decodeURIComponent(m[1]);
@@ -402,7 +471,9 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       }
       const method = String(s.method).toUpperCase();
       const url = s.url.startsWith('/') ? s.url : `/${s.url}`;
-      const r = await execute(method, url, lowerHeaders(s.headers), s.body, true);
+      const subHeaders = lowerHeaders(s.headers);
+      if (batchPreferIgnored) delete subHeaders['prefer'];
+      const r = await execute(method, url, subHeaders, s.body, true);
       results.set(s.id, r);
       log.push({ method, path: new URL(url, 'http://x/').pathname, sub: true, status: r.status });
     };
@@ -540,6 +611,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       const immutableId = newId('AAkALgAA');
       const stored: StoredMessage = {
         id: newId('AAMkAGI2'),
+        order: messages.size,
         immutableId,
         folderId: folder.id,
         data: {
@@ -590,6 +662,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       counters.byKind = {};
       counters.maxConcurrent = 0;
       counters.throttledByConcurrency = 0;
+      counters.throttledByRate = 0;
       counters.serviceMs = 0;
       log.length = 0;
     },

@@ -54,6 +54,8 @@ const VO_ORDER = {
 // Child sequences of nested VersionOverrides elements (mailappversionoverrides/1.1 XSD), keyed by element or element[xsi:type].
 const NESTED_ORDER = {
   'Action[ShowTaskpane]': ['SourceLocation', 'SupportsPinning', 'SupportsNoItemContext', 'SupportsMultiSelect'],
+  // MS-OWEMXML ExecuteFunction: FunctionName only (SupportsMultiSelect is valid on ShowTaskpane alone).
+  'Action[ExecuteFunction]': ['FunctionName'],
   'Control[Button]': ['Label', 'Supertip', 'Icon', 'Action'],
   Supertip: ['Title', 'Description'],
   DesktopFormFactor: ['SupportsSharedFolders', 'FunctionFile', 'ExtensionPoint'],

@@ -4,6 +4,15 @@
  * protocol of @azure/msal-browser's nested app auth (BridgeProxy: GetInitContext, GetToken,
  * GetTokenPopup), answering with real tokens that the host server gets from the adapter's local issuer.
  *
+ * Switches for the documented host variants (defaults: nested app auth, one account):
+ * - `naa: false` — a host without nested app authentication: no NestedAppAuth requirement set and no
+ *   bridge, so MSAL falls back to a standard application (Microsoft Learn: "Enable SSO in an Office
+ *   Add-in using nested app authentication": requirement set NestedAppAuth 1.1; older Outlook builds).
+ * - `otherAccount: {email, name, oid, tenantId}` — a second Microsoft 365 account in the same Outlook,
+ *   the host's last active one: the bridge's init context points at it and a token request for its
+ *   homeAccountId gets its token; `Office.auth.getAuthContext()` still says the mailbox's user
+ *   (Microsoft Learn: "Office.auth.getAuthContext", IdentityAPI 1.3; the NAA sample picks the account by it).
+ *
  * The scenario (theme, selection, user, token failures, runtime config) comes from the host page
  * (`window.parent.__host`), falling back to the `scenario` query string, so the pane can also be
  * opened on its own. Loaded before the pane's bundle, so `__REZI_CONFIG__` is set before it runs.
@@ -161,7 +170,10 @@
         };
   }
 
-  var requirementSets = { mailbox: '1.13', nestedappauth: '1.1', identityapi: '1.3', dialogapi: '1.2' };
+  var hasNaa = scenario.naa !== false;
+  var requirementSets = { mailbox: '1.13', identityapi: '1.3', dialogapi: '1.2' };
+  if (hasNaa) requirementSets.nestedappauth = '1.1';
+  var other = scenario.otherAccount;
   function versionAtMost(asked, have) {
     var a = String(asked || '1.1')
       .split('.')
@@ -252,6 +264,19 @@
         Office.actions._associated[name] = fn;
       },
     },
+    auth: {
+      // IdentityAPI 1.3: who is signed in to the mailbox the add-in runs in.
+      getAuthContext: function () {
+        return Promise.resolve({
+          userObjectId: oid,
+          tenantId: tenantId,
+          userPrincipalName: user.email,
+          authorityType: 'aad',
+          authorityBaseUrl: 'https://login.microsoftonline.com',
+          loginHint: user.email,
+        });
+      },
+    },
     addin: {
       showAsTaskpane: function () {
         return Promise.resolve();
@@ -302,6 +327,18 @@
     localAccountId: oid,
     name: user.name,
   };
+  var otherAccount = other
+    ? {
+        homeAccountId: other.oid + '.' + other.tenantId,
+        environment: environment,
+        tenantId: other.tenantId,
+        username: other.email,
+        localAccountId: other.oid,
+        name: other.name,
+      }
+    : null;
+  // The host's last active account: the other one, when there is one.
+  var hostAccount = otherAccount || account;
 
   function respond(envelope) {
     var text = JSON.stringify(envelope);
@@ -332,6 +369,10 @@
 
   function getToken(request, interactive) {
     var params = request.tokenParams || {};
+    // A request for the other account's homeAccountId gets the other account's token.
+    // Without an account id the host answers for its own active account (the other one, when there is one).
+    var forOther = other && (params.platformBrokerId === otherAccount.homeAccountId || !params.platformBrokerId);
+    if (forOther) return mintFor(request, other, otherAccount, interactive);
     var kind = /(^|\s)api:\/\/|access_as_user/.test(params.scope || '') ? 'adapter' : 'graph';
     note(interactive ? 'GetTokenPopup' : 'GetToken', { scope: params.scope, kind: kind });
     var err = tokenFailure(kind);
@@ -344,10 +385,15 @@
       });
     }
     if (interactive) consented = true;
+    return mintFor(request, { email: user.email, name: user.name, oid: oid, tenantId: tenantId }, account, interactive);
+  }
+
+  function mintFor(request, who, acc) {
+    var params = request.tokenParams || {};
     fetch('/__host/token', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ scope: params.scope || '', clientId: params.clientId, email: user.email, name: user.name, oid: oid, tenantId: tenantId }),
+      body: JSON.stringify({ scope: params.scope || '', clientId: params.clientId, email: who.email, name: who.name, oid: who.oid, tenantId: who.tenantId }),
     })
       .then(function (res) {
         if (!res.ok) throw new Error('token endpoint answered ' + res.status);
@@ -364,9 +410,9 @@
             expires_in: t.expires_in,
             scope: t.scope,
             properties: null,
-            authority: 'https://' + environment + '/' + tenantId,
+            authority: 'https://' + environment + '/' + acc.tenantId,
           },
-          account: account,
+          account: acc,
         });
       })
       .catch(function (e) {
@@ -374,56 +420,57 @@
       });
   }
 
-  window.nestedAppAuthBridge = {
-    addEventListener: function (name, cb) {
-      if (name === 'message') listeners.push(cb);
-    },
-    removeEventListener: function (name, cb) {
-      listeners = listeners.filter(function (l) {
-        return l !== cb;
-      });
-    },
-    postMessage: function (message) {
-      var request;
-      try {
-        request = JSON.parse(message);
-      } catch (e) {
-        return;
-      }
-      if (!request || request.messageType !== 'NestedAppAuthRequest') return;
-      switch (request.method) {
-        case 'GetInitContext':
-          note('GetInitContext', {});
-          respond({
-            messageType: 'NestedAppAuthResponse',
-            requestId: request.requestId,
-            success: true,
-            initContext: {
-              sdkName: 'office-standin',
-              sdkVersion: '1.0.0',
-              capabilities: { queryAccount: false },
-              accountContext: consented ? { homeAccountId: account.homeAccountId, environment: environment, tenantId: tenantId } : undefined,
-            },
-          });
+  if (hasNaa)
+    window.nestedAppAuthBridge = {
+      addEventListener: function (name, cb) {
+        if (name === 'message') listeners.push(cb);
+      },
+      removeEventListener: function (name, cb) {
+        listeners = listeners.filter(function (l) {
+          return l !== cb;
+        });
+      },
+      postMessage: function (message) {
+        var request;
+        try {
+          request = JSON.parse(message);
+        } catch (e) {
           return;
-        case 'GetToken':
-          return getToken(request, false);
-        case 'GetTokenPopup':
-          return getToken(request, true);
-        case 'GetActiveAccount':
-          return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true, account: account });
-        case 'SignOut':
-          consented = scenario.consented !== false ? consented : false;
-          return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true });
-        default:
-          return failure(request.requestId, {
-            status: 'PERSISTENT_ERROR',
-            code: 'unsupported_method',
-            description: 'The test host does not know ' + request.method,
-          });
-      }
-    },
-  };
+        }
+        if (!request || request.messageType !== 'NestedAppAuthRequest') return;
+        switch (request.method) {
+          case 'GetInitContext':
+            note('GetInitContext', {});
+            respond({
+              messageType: 'NestedAppAuthResponse',
+              requestId: request.requestId,
+              success: true,
+              initContext: {
+                sdkName: 'office-standin',
+                sdkVersion: '1.0.0',
+                capabilities: { queryAccount: false },
+                accountContext: consented ? { homeAccountId: hostAccount.homeAccountId, environment: environment, tenantId: hostAccount.tenantId } : undefined,
+              },
+            });
+            return;
+          case 'GetToken':
+            return getToken(request, false);
+          case 'GetTokenPopup':
+            return getToken(request, true);
+          case 'GetActiveAccount':
+            return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true, account: hostAccount });
+          case 'SignOut':
+            consented = scenario.consented !== false ? consented : false;
+            return respond({ messageType: 'NestedAppAuthResponse', requestId: request.requestId, success: true });
+          default:
+            return failure(request.requestId, {
+              status: 'PERSISTENT_ERROR',
+              code: 'unsupported_method',
+              description: 'The test host does not know ' + request.method,
+            });
+        }
+      },
+    };
 
   // ---- Test hooks ------------------------------------------------------------------------------
   window.__officeStandin = {

@@ -1,14 +1,18 @@
 /**
- * Ribbon function command "Sync to Rezi": files the selected mails without opening the pane and
- * ends with a notification on the item. Sign-in is silent only (a function command has no UI); when
- * it needs the user, the notification says so and the pane's Reconnect does the rest.
+ * Ribbon function command "Quick sync": files the open (or the one selected) mail without opening the
+ * pane and ends with a notification on the item. Sign-in is silent only (a function command has no
+ * UI); when it needs the user, the notification says so and the pane's Reconnect does the rest.
+ *
+ * What Outlook allows a function command (Microsoft Learn: "Add-in commands", "Create add-in commands
+ * in your manifest"): it does not activate on a multi-selection (SupportsMultiSelect is valid on
+ * ShowTaskpane only), and it is ended after five minutes. So it takes only the current item, works
+ * within a budget under that limit, and hands whatever is left in Queue over to the pane.
  */
 import { createAdapterClient } from '../client/adapter-client';
 import { SyncError } from '../core/causes';
 import type { SyncReport } from '../core/engine';
 import { type Auth, createAuth } from '../outlook/auth';
 import { type OutlookConfig, configFromEnv, configProblems } from '../outlook/config';
-import { selectedOfficeIds } from '../outlook/services';
 import { notStartedReport, runGraphSync } from '../outlook/sync';
 import { NOTIFICATION_KEY, type Notification, notificationFor } from './notification';
 
@@ -16,6 +20,17 @@ export interface CommandDeps {
   office?: typeof Office;
   config?: OutlookConfig;
   auth?: Auth;
+  /** How long the command may work before it hands over (default COMMAND_BUDGET_MS). */
+  budgetMs?: number;
+}
+
+/** Outlook ends a function command after 5 minutes: stop well before, so the notification still shows. */
+export const COMMAND_BUDGET_MS = 4 * 60_000;
+
+/** The mail the command acts on: the current item (a function command never sees a multi-selection). */
+function currentItemIds(office: typeof Office): string[] {
+  const id = (office.context.mailbox?.item as { itemId?: string } | undefined)?.itemId;
+  return id ? [id] : [];
 }
 
 function notify(office: typeof Office, n: Notification): Promise<void> {
@@ -33,6 +48,8 @@ function notify(office: typeof Office, n: Notification): Promise<void> {
 export async function syncSelectedToRezi(event: Office.AddinCommands.Event | undefined, deps: CommandDeps = {}): Promise<SyncReport> {
   const office = deps.office ?? globalThis.Office;
   let report: SyncReport;
+  const budget = new AbortController();
+  const timer = setTimeout(() => budget.abort(), deps.budgetMs ?? COMMAND_BUDGET_MS);
   try {
     const config = deps.config ?? configFromEnv();
     const problems = configProblems(config);
@@ -49,26 +66,28 @@ export async function syncSelectedToRezi(event: Office.AddinCommands.Event | und
     }
     const auth = deps.auth ?? (await createAuth({ clientId: config.clientId, tenantId: config.tenantId, authority: config.authority }, { office }));
     const adapter = createAdapterClient({ baseUrl: config.adapterUrl, getToken: () => auth.getToken([config.adapterScope]) });
-    const itemIds = await selectedOfficeIds(office);
     report = await runGraphSync({
       config,
       auth,
       adapter,
-      itemIds,
+      itemIds: currentItemIds(office),
+      signal: budget.signal,
       interactive: false,
       office,
       client: { version: 'ribbon', host: String(office.context.diagnostics?.host ?? ''), platform: String(office.context.diagnostics?.platform ?? '') },
     });
   } catch (e) {
     report = notStartedReport(e);
+  } finally {
+    clearTimeout(timer);
   }
-  await notify(office, notificationFor(report));
+  await notify(office, notificationFor(report, { handOver: budget.signal.aborted }));
   event?.completed();
   return report;
 }
 
-if (typeof Office !== 'undefined' && typeof Office.onReady === 'function') {
-  void Office.onReady(() => {
-    Office.actions.associate('syncSelectedToRezi', (event: Office.AddinCommands.Event) => void syncSelectedToRezi(event));
-  });
+// At the top level of the function file, not inside Office.onReady (Microsoft Learn: "Add-in
+// commands", function commands): Outlook may invoke the function as soon as the file has run.
+if (typeof Office !== 'undefined' && typeof Office.actions?.associate === 'function') {
+  Office.actions.associate('syncSelectedToRezi', (event: Office.AddinCommands.Event) => void syncSelectedToRezi(event));
 }

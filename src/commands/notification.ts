@@ -15,7 +15,16 @@ function clip(text: string): string {
   return text.length <= MAX_LENGTH ? text : `${text.slice(0, MAX_LENGTH - 1).trimEnd()}…`;
 }
 
-export function notificationFor(report: SyncReport): Notification {
+/**
+ * `handOver`: the command stopped at its time budget (Outlook ends a function command after five
+ * minutes), so what is left is the pane's to finish.
+ */
+export function notificationFor(report: SyncReport, options: { handOver?: boolean } = {}): Notification {
+  if (options.handOver) {
+    const filed = report.sent + report.received + report.failed;
+    const head = filed > 0 ? `Filed ${filed} in Rezi` : 'Nothing filed yet';
+    return { kind: 'informational', message: clip(`${head}; more is waiting in Queue. Open Sync to Rezi to finish filing it.`) };
+  }
   const parts: string[] = [];
   if (report.sent) parts.push(`${report.sent} sent`);
   if (report.received) parts.push(`${report.received} received`);

@@ -183,8 +183,37 @@ export class GraphMailbox implements Mailbox {
     return tree;
   }
 
+  /**
+   * Every mail in Queue. Graph pages messages with $skip, offsets into the folder as it is at each
+   * request, so mail moved out of Queue while we page (this run's workers, another pane) shifts
+   * later pages and some mail would be skipped. So a listing of more than one page is bracketed by
+   * the Queue's item count: when the count changed during the pass, or differs from what the pass
+   * saw, mail moved while we paged, and the Queue is listed again from the start, until a pass finds
+   * nothing new. What was skipped is found, and one sync drains the Queue.
+   */
   async listQueue(folders: FolderTree, signal?: AbortSignal): Promise<QueuedMessage[]> {
-    const out: QueuedMessage[] = [];
+    const byId = new Map<string, QueuedMessage>();
+    for (let passNo = 1; ; passNo++) {
+      const before = byId.size;
+      const pass = new Set<string>();
+      let countBefore: number | undefined;
+      // Only a Queue longer than one page is counted: the count is taken once the first page says there is more.
+      const pages = await this.listQueueOnce(folders, byId, pass, signal, async () => void (countBefore = await this.itemCount(folders.queue, signal)));
+      if (pages <= 1) return [...byId.values()];
+      if (passNo > 1 && byId.size === before) return [...byId.values()];
+      const countAfter = await this.itemCount(folders.queue, signal);
+      if (countBefore === countAfter && countAfter === pass.size) return [...byId.values()];
+    }
+  }
+
+  /** One pass over the Queue's pages into `into` (ids seen in `pass`); the number of pages read. */
+  private async listQueueOnce(
+    folders: FolderTree,
+    into: Map<string, QueuedMessage>,
+    pass: Set<string>,
+    signal: AbortSignal | undefined,
+    onMore: () => Promise<void>,
+  ): Promise<number> {
     let page = await this.request<{ value: GraphMessage[]; '@odata.nextLink'?: string }>(
       (c) =>
         c
@@ -194,28 +223,34 @@ export class GraphMailbox implements Mailbox {
           .get(),
       signal,
     );
-    for (;;) {
-      for (const m of page.value) out.push(toQueuedMessage(m));
+    for (let pages = 1; ; pages++) {
+      for (const m of page.value) {
+        pass.add(m.id);
+        if (!into.has(m.id)) into.set(m.id, toQueuedMessage(m));
+      }
       const next = page['@odata.nextLink'];
-      if (!next) break;
+      if (!next) return pages;
+      if (pages === 1) await onMore();
       page = await this.request((c) => c.api(this.relative(next)).get(), signal);
     }
-    return out;
   }
 
   /** Mails waiting in Queue and in Failed (the status card). */
   async counts(folders: FolderTree, signal?: AbortSignal): Promise<{ queue: number; failed: number }> {
-    const count = (id: string) =>
-      this.request<GraphFolder>(
-        (c) =>
-          c
-            .api(`/me/mailFolders/${encodeURIComponent(id)}`)
-            .select('id,displayName,totalItemCount')
-            .get(),
-        signal,
-      );
-    const [queue, failed] = await Promise.all([count(folders.queue), count(folders.failed)]);
-    return { queue: queue.totalItemCount ?? 0, failed: failed.totalItemCount ?? 0 };
+    const [queue, failed] = await Promise.all([this.itemCount(folders.queue, signal), this.itemCount(folders.failed, signal)]);
+    return { queue, failed };
+  }
+
+  private async itemCount(folderId: string, signal?: AbortSignal): Promise<number> {
+    const f = await this.request<GraphFolder>(
+      (c) =>
+        c
+          .api(`/me/mailFolders/${encodeURIComponent(folderId)}`)
+          .select('id,displayName,totalItemCount')
+          .get(),
+      signal,
+    );
+    return f.totalItemCount ?? 0;
   }
 
   async move(ids: readonly string[], to: FolderRole, folders: FolderTree, signal?: AbortSignal): Promise<MoveResult[]> {

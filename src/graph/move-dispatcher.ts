@@ -56,6 +56,13 @@ interface Item {
   call: Call;
 }
 
+/** Whether a sub-response says the Prefer was applied (Preference-Applied, header names case-insensitive). */
+function preferenceApplied(headers: Record<string, string> | undefined, prefer: string): boolean {
+  const applied = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'preference-applied')?.[1];
+  const norm = (x: string) => x.replace(/\s+/g, '').toLowerCase();
+  return applied !== undefined && norm(applied).includes(norm(prefer));
+}
+
 export class MoveDispatcher {
   private queue: Item[] = [];
   private inFlight = 0;
@@ -177,8 +184,12 @@ export class MoveDispatcher {
       const r = byId.get(String(i + 1));
       const status = r?.status ?? 0;
       if (status === 200 || status === 201) {
-        const moved = r?.body && this.o.describe ? this.o.describe(r.body) : undefined;
-        return this.settle(item, { id: item.messageId, ok: true, newId: r?.body?.id, ...(moved ? { moved } : {}) });
+        // Only an answer in immutable ids can stand for the mail in Queue: were Prefer not applied
+        // inside the batch, its id would be a mutable one that the Queue listing (immutable ids) never
+        // shows, and the mail would be filed twice. Without Preference-Applied the listing finds it.
+        const immutable = preferenceApplied(r?.headers, this.o.immutablePrefer);
+        const moved = immutable && r?.body && this.o.describe ? this.o.describe(r.body) : undefined;
+        return this.settle(item, { id: item.messageId, ok: true, ...(immutable ? { newId: r?.body?.id } : {}), ...(moved ? { moved } : {}) });
       }
       if (status === 424) return void notRun.push(item); // not executed: free retry, first in line
       if (status === 404) return this.settle(item, { id: item.messageId, ok: false, cause: 'message-gone', message: 'The mail is no longer there.' });

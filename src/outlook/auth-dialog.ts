@@ -27,7 +27,7 @@ export interface DialogAccount {
 }
 
 export type DialogMessage =
-  | { status: 'success'; account: DialogAccount; accessToken?: string; scopes?: string[] }
+  | { status: 'success'; account: DialogAccount; accessToken?: string; scopes?: string[]; expiresOn?: string }
   | { status: 'error'; errorCode: string; errorMessage: string; errorNo?: string; correlationId?: string };
 
 /** Query parameters the pane passes to the dialog page. */
@@ -45,7 +45,13 @@ export function successMessage(result: AuthenticationResult): DialogMessage {
     username: a.username,
     ...(a.name ? { name: a.name } : {}),
   };
-  return { status: 'success', account, ...(result.accessToken ? { accessToken: result.accessToken, scopes: result.scopes } : {}) };
+  // The token's lifetime goes with it: the pane keeps it until then (the dialog may have its own storage).
+  const expiresOn = result.expiresOn instanceof Date && !Number.isNaN(result.expiresOn.getTime()) ? result.expiresOn.toISOString() : undefined;
+  return {
+    status: 'success',
+    account,
+    ...(result.accessToken ? { accessToken: result.accessToken, scopes: result.scopes, ...(expiresOn ? { expiresOn } : {}) } : {}),
+  };
 }
 
 /**

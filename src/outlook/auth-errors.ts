@@ -51,8 +51,11 @@ const BY_ERROR_CODE: Record<string, CauseCode> = {
   network_error: 'server-unreachable',
   get_request_failed: 'server-unreachable',
   post_request_failed: 'server-unreachable',
-  timed_out: 'server-unreachable',
-  monitor_window_timeout: 'server-unreachable',
+  // A hidden sign-in window (ssoSilent's iframe) or a popup never reported back: in MSAL 5 that is
+  // what a missing or blocked redirect bridge page looks like, and the service may well be reachable.
+  // Interaction may complete it (auth.ts then opens the sign-in window), so not "unreachable".
+  timed_out: 'authorisation-expired',
+  monitor_window_timeout: 'authorisation-expired',
   // The user closed or was never shown the sign-in window.
   user_cancelled: 'cancelled',
   user_canceled: 'cancelled',
@@ -103,6 +106,12 @@ const MESSAGES: Record<CauseCode, string> = {
   unknown: 'Sign-in failed for an unexpected reason.',
 };
 
+/** Where MSAL's own code says more than the cause's general words. */
+const MESSAGE_BY_ERROR_CODE: Record<string, string> = {
+  timed_out: 'Signing in without a window did not finish, so a sign-in window is needed.',
+  monitor_window_timeout: 'The sign-in window did not finish in time, so sign-in needs to be done again.',
+};
+
 interface ErrorLike {
   name?: string;
   message?: string;
@@ -148,6 +157,7 @@ export function mapAuthError(error: unknown): SyncError {
     .replace(/Trace ID:.*$/i, '')
     .trim()
     .slice(0, 200);
-  const message = code === 'unknown' && said ? `${MESSAGES.unknown} (${said})` : MESSAGES[code];
+  const specific = !aadsts && errorCode ? MESSAGE_BY_ERROR_CODE[errorCode] : undefined;
+  const message = specific ?? (code === 'unknown' && said ? `${MESSAGES.unknown} (${said})` : MESSAGES[code]);
   return new SyncError(code, message, Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined)));
 }

@@ -148,8 +148,12 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
     },
 
     async signOut() {
-      await (await auth()).signOut();
-      clearPaneStorage();
+      // The pane's storage goes whatever MSAL says; a real failure is still reported.
+      try {
+        await (await auth()).signOut();
+      } finally {
+        clearPaneStorage();
+      }
     },
 
     async selectedItemIds() {
@@ -189,14 +193,30 @@ export function createOutlookServices(config: OutlookConfig = configFromEnv(), d
     },
 
     async sync(itemIds, opts = {}) {
-      return runGraphSync({ config, auth: await auth(), adapter, itemIds, signal: opts.signal, onProgress: opts.onProgress, client: client(), office });
+      return runGraphSync({
+        config,
+        auth: await auth(),
+        adapter,
+        itemIds,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        client: client(),
+        office,
+        // The user pressed Sync: a token the sign-in dialog handed over may be renewed through it.
+        renewThroughDialog: true,
+      });
     },
 
     imap,
 
     async clearCachedSession() {
-      await (await auth()).clearCache();
-      clearPaneStorage();
+      // Under nested app authentication MSAL cannot clear the host's sign-in (clearCache is
+      // unsupported): the pane's storage and the dialog's token are cleared, and the answer says so.
+      try {
+        return await (await auth()).clearCache();
+      } finally {
+        clearPaneStorage();
+      }
     },
 
     supportCase: (report) => adapter.supportCase(report),

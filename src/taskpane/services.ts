@@ -84,8 +84,11 @@ export interface PaneServices {
   /** Sync to Rezi: the selected mails (or, with an empty list, whatever is in Queue). */
   sync(itemIds: string[], opts?: SyncRunOptions): Promise<SyncReport>;
   imap: ImapApi;
-  /** Clears MSAL's cache and the pane's storage. */
-  clearCachedSession(): Promise<void>;
+  /**
+   * Clears MSAL's cache (where MSAL can: under nested app authentication the sign-in is Outlook's)
+   * and the pane's storage; says what stayed with Outlook.
+   */
+  clearCachedSession(): Promise<{ msalCacheCleared: boolean; note?: string } | void>;
   /** POST /api/v1/support/cases: escalates to Rezi support with a (redacted) diagnostics report. */
   supportCase?(report: SupportReport): Promise<{ reference: string; createdAt?: string }>;
 }

@@ -49,7 +49,7 @@ export type Action =
   | { type: 'signed-in'; account: SignedInAccount }
   | { type: 'sign-in-failed'; error: PaneError }
   | { type: 'signed-out' }
-  | { type: 'session-cleared' }
+  | { type: 'session-cleared'; note?: string }
   | { type: 'run-started'; kind: RunKind }
   | { type: 'run-progress'; progress: SyncProgress }
   | { type: 'run-cancelling' }
@@ -110,7 +110,14 @@ export function reducer(s: PaneState, a: Action): PaneState {
         notice: 'Email sync stopped. Your cached sign-in has been cleared; sign in to start again.',
       };
     case 'session-cleared':
-      return { ...s, busy: undefined, account: null, problem: undefined, notice: 'Cached sign-in cleared. Sign in again to reconnect.' };
+      // Under nested app authentication Outlook keeps its own sign-in: the note says so.
+      return {
+        ...s,
+        busy: undefined,
+        account: null,
+        problem: undefined,
+        notice: `Cached sign-in cleared. ${a.note ? `${a.note} ` : ''}Sign in again to reconnect.`,
+      };
     case 'run-started':
       return { ...s, run: { phase: 'running', kind: a.kind }, notice: undefined };
     case 'run-progress':
@@ -282,7 +289,7 @@ export function useSyncState(services: PaneServices): { state: PaneState; connec
         dispatch({ type: 'busy', busy: 'clearing' });
         const r = await settle(() => services.clearCachedSession());
         if (!r.ok) return dispatch({ type: 'sign-in-failed', error: r.error });
-        dispatch({ type: 'session-cleared' });
+        dispatch({ type: 'session-cleared', note: r.value ? r.value.note : undefined });
       },
       syncSelected: () =>
         run('selected', async (opts) => {

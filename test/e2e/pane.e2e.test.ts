@@ -245,6 +245,22 @@ describe('task pane in Chromium', () => {
     }
   });
 
+  scenario('two accounts in one Outlook (the host’s active one is another mailbox’s): the pane uses the mailbox’s own and files 5 mails', async () => {
+    const seeded = seedInbox(env.graph, FIVE_MAILS);
+    const { page, pane } = await openPane({
+      selected: seeded.map(({ itemId, subject, fromName }) => ({ itemId, subject, fromName })),
+      // Office.js stand-in: the host's last active account is this one; getAuthContext still names the agent.
+      otherAccount: { email: 'lettings@harbourestates.co.uk', name: 'Harbour Lettings', oid: '00000000-0000-0000-0000-0000000000b2', tenantId: 'tid-harbour' },
+    });
+    await pane.getByText(`Signed in as ${AGENT.name} (${AGENT.email})`).waitFor({ timeout: 15_000 });
+    const button = pane.getByRole('button', { name: 'Sync 5 selected mails to Rezi' });
+    await button.click();
+    await pane.getByText('Filed 5 mails: 1 sent, 2 received, 2 failed').waitFor({ timeout: 30_000 });
+    await screenshot(page, '04b-two-accounts-sync-results');
+    expect(env.graph.messagesIn('inbox')).toEqual([]);
+    expect(env.graph.messagesIn('Rezi-Imported/Queue')).toEqual([]);
+  });
+
   scenario('authorisation failure (AADSTS50173, password changed) → troubleshooting', async () => {
     const { page, pane, frame } = await openPane({
       selected: [],

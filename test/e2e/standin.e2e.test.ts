@@ -101,4 +101,50 @@ run('Office.js stand-in (real MSAL, real Chromium)', () => {
     expect(typeof r.accessToken).toBe('string');
     expect(r.theme).toMatchObject({ isDarkTheme: true, bodyBackgroundColor: '#292827' });
   });
+
+  test('two accounts in one Outlook: the host’s active account is the other one, Office.auth.getAuthContext() names the mailbox’s', async () => {
+    const other = { email: 'lettings@harbourestates.co.uk', name: 'Lettings', oid: '00000000-0000-0000-0000-0000000000b2', tenantId: 'tid-other' };
+    const scenario = { user: { email: 'olivia@example.co.uk', name: 'Olivia' }, otherAccount: other };
+    // MSAL without an account takes the host's: the other mailbox's (why the pane must choose by the auth context and check).
+    const r = await selfTest(scenario, ['Mail.ReadWrite']);
+    expect(r.account).toEqual({ username: other.email, name: other.name });
+
+    // A fresh pane asking for the mailbox's account by its id (from getAuthContext) gets that account's token.
+    await page.context().close();
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${host.origin}/__selftest.html?scenario=${encodeURIComponent(JSON.stringify(scenario))}`);
+    const mine = await page.evaluate(async () => {
+      await Office.onReady();
+      const m = (window as unknown as { msal: typeof import('@azure/msal-browser') }).msal;
+      const pca = await m.createNestablePublicClientApplication({ auth: { clientId: 'client-id', authority: 'https://login.microsoftonline.com/common' } });
+      const ctx = await Office.auth.getAuthContext();
+      const t = await pca.acquireTokenSilent({
+        scopes: ['Mail.ReadWrite'],
+        account: {
+          homeAccountId: `${ctx.userObjectId}.${ctx.tenantId}`,
+          environment: 'login.microsoftonline.com',
+          tenantId: ctx.tenantId,
+          username: ctx.userPrincipalName,
+          localAccountId: ctx.userObjectId,
+        },
+      });
+      return { ctx: ctx.userPrincipalName, token: t.account?.username };
+    });
+    expect(mine).toEqual({ ctx: 'olivia@example.co.uk', token: 'olivia@example.co.uk' });
+  });
+
+  test('a host without nested app authentication: no NestedAppAuth requirement set and no bridge', async () => {
+    await page?.context().close();
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${host.origin}/__selftest.html?scenario=${encodeURIComponent(JSON.stringify({ naa: false }))}`);
+    const r = await page.evaluate(async () => {
+      await Office.onReady();
+      return {
+        naa: Office.context.requirements.isSetSupported('NestedAppAuth', '1.1'),
+        bridge: typeof (window as unknown as { nestedAppAuthBridge?: unknown }).nestedAppAuthBridge,
+        dialogApi: typeof Office.context.ui.displayDialogAsync,
+      };
+    });
+    expect(r).toEqual({ naa: false, bridge: 'undefined', dialogApi: 'function' });
+  });
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * npm run test:faults [-- --runs N] [--seed S] [--broken]
+ * npm run test:faults [-- --runs N] [--seed S] [--broken] [--graph strict|default|mixed]
+ * (--graph: the Graph stand-in's documented variants — real-shaped ids, Prefer ignored inside $batch,
+ * $skip paging — on every Graph run, none, or every other one, the default.)
  * Runs the fault soak (test/faults/soak.ts) through jest with the project's swc transform, prints the
  * summary and exits non-zero on any lost, duplicated or misfiled mail. FAULT_RUNS / FAULT_SEED work too.
  */
@@ -19,8 +21,9 @@ const value = (name) => {
 const runs = Number(value('--runs') ?? process.env.FAULT_RUNS ?? 200);
 const seed = Number(value('--seed') ?? process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const broken = args.includes('--broken');
-if (!Number.isInteger(runs) || runs < 1 || !Number.isFinite(seed)) {
-  console.error('usage: npm run test:faults -- [--runs N] [--seed S] [--broken]');
+const graphVariants = value('--graph') ?? process.env.FAULT_GRAPH_VARIANTS ?? 'mixed';
+if (!Number.isInteger(runs) || runs < 1 || !Number.isFinite(seed) || !['strict', 'default', 'mixed'].includes(graphVariants)) {
+  console.error('usage: npm run test:faults -- [--runs N] [--seed S] [--broken] [--graph strict|default|mixed]');
   process.exit(2);
 }
 
@@ -33,7 +36,14 @@ const jest = spawnSync(
   {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, FAULT_RUNS: String(runs), FAULT_SEED: String(seed), FAULT_BROKEN: broken ? '1' : '0', FAULT_SUMMARY_FILE: summaryFile },
+    env: {
+      ...process.env,
+      FAULT_RUNS: String(runs),
+      FAULT_SEED: String(seed),
+      FAULT_BROKEN: broken ? '1' : '0',
+      FAULT_GRAPH_VARIANTS: graphVariants,
+      FAULT_SUMMARY_FILE: summaryFile,
+    },
   },
 );
 if (!existsSync(summaryFile)) {

@@ -12,6 +12,7 @@ const seed = Number(process.env.FAULT_SEED ?? 1);
 const broken = process.env.FAULT_BROKEN === '1';
 const out = process.env.FAULT_SUMMARY_FILE;
 const imap = dovecotAvailable();
+const graphVariants = (process.env.FAULT_GRAPH_VARIANTS ?? 'mixed') as 'strict' | 'default' | 'mixed';
 
 it(`fault soak: ${runs} runs, seed ${seed}${broken ? ', broken engine' : ''}`, async () => {
   if (!imap) process.stderr.write('Dovecot is not installed here: the IMAP path is skipped.\n');
@@ -19,6 +20,7 @@ it(`fault soak: ${runs} runs, seed ${seed}${broken ? ', broken engine' : ''}`, a
     runs,
     seed,
     broken,
+    graphVariants,
     paths: imap ? ['graph', 'imap'] : ['graph'],
     onRun: (r) => {
       if (!r.ok || (r.run + 1) % 25 === 0) process.stderr.write(`run ${r.run + 1}/${runs}: ${r.ok ? 'ok' : `FAILED ${r.problems.join('; ')}`}\n`);

@@ -27,7 +27,10 @@ import { ImapMailbox } from '../../src/server/imap/mailbox';
 import { DEMO_TENANT, DEMO_USERS } from '../../src/server/store/demo-data';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
 import { appendMessages, startDovecot, testClient, type DovecotInstance } from '../support/dovecot';
-import { startGraphStandin, type GraphStandin } from '../../dev/graph-standin';
+import { startGraphStandin, type GraphStandin, type StandinOptions } from '../../dev/graph-standin';
+
+/** Microsoft's documented variants the code must be correct under (dev/graph-standin.ts names the pages). */
+export const STRICT_GRAPH: Pick<StandinOptions, 'ids' | 'batchPrefer' | 'paging'> = { ids: 'real', batchPrefer: 'ignored', paging: 'skip' };
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { mulberry32 } from '../../dev/rng';
 
@@ -58,6 +61,11 @@ export interface SoakOptions {
   /** Mails per run: min..max (default 20..60). */
   mails?: [number, number];
   broken?: boolean;
+  /**
+   * The Graph stand-in's documented variants: 'strict' = real-shaped ids, Prefer ignored inside $batch
+   * and $skip paging on every Graph run; 'default' = none; 'mixed' (default) = every other Graph run.
+   */
+  graphVariants?: 'strict' | 'default' | 'mixed';
   /** Per-run line callback (progress). */
   onRun?: (r: RunResult) => void;
 }
@@ -84,6 +92,8 @@ export interface SoakSummary {
   seed: number;
   broken: boolean;
   byPath: Record<PathKind, number>;
+  /** Graph runs on the strict variants (real-shaped ids, Prefer ignored inside $batch, $skip paging). */
+  strictGraphRuns: number;
   faults: Record<FaultKind, number>;
   mailsChecked: number;
   lost: number;
@@ -367,9 +377,9 @@ function pick<T>(rng: () => number, list: readonly T[], min: number, max: number
   return out;
 }
 
-async function graphRun(rig: SoakRig, run: number, seed: number, count: number, broken: boolean): Promise<RunResult> {
+async function graphRun(rig: SoakRig, run: number, seed: number, count: number, broken: boolean, variants: Partial<StandinOptions> = {}): Promise<RunResult> {
   const rng = rngOf(seed);
-  const standin: GraphStandin = await startGraphStandin({ seed, user: { mail: AGENT.email, userPrincipalName: AGENT.email } });
+  const standin: GraphStandin = await startGraphStandin({ ...variants, seed, user: { mail: AGENT.email, userPrincipalName: AGENT.email } });
   // Graph is reached through a TCP proxy too, to cut a $batch's answer after Graph has done the moves.
   const graphProxy = await startTcpProxy(Number(new URL(standin.url).port));
   const faults = pick(
@@ -624,6 +634,7 @@ export async function runSoak(options: SoakOptions, rig?: SoakRig): Promise<Soak
     seed: options.seed,
     broken: options.broken === true,
     byPath: { graph: 0, imap: 0 },
+    strictGraphRuns: 0,
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
     mailsChecked: 0,
     lost: 0,
@@ -640,7 +651,13 @@ export async function runSoak(options: SoakOptions, rig?: SoakRig): Promise<Soak
       const seed = Math.floor(master() * 2 ** 31);
       const count = min + Math.floor(master() * (max - min + 1));
       const p = paths[i % paths.length];
-      const result = p === 'graph' ? await graphRun(r, i, seed, count, options.broken === true) : await imapRun(r, i, seed, count, options.broken === true);
+      const mode = options.graphVariants ?? 'mixed';
+      const strict = mode === 'strict' || (mode === 'mixed' && summary.byPath.graph % 2 === 1);
+      if (p === 'graph' && strict) summary.strictGraphRuns++;
+      const result =
+        p === 'graph'
+          ? await graphRun(r, i, seed, count, options.broken === true, strict ? STRICT_GRAPH : {})
+          : await imapRun(r, i, seed, count, options.broken === true);
       summary.runs++;
       summary.byPath[p]++;
       for (const f of result.faults) summary.faults[f]++;
@@ -670,7 +687,7 @@ export function formatSummary(s: SoakSummary): string {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   const lines = [
-    `fault soak${s.broken ? ' (BROKEN engine: mails leave Queue before their outcome is recorded)' : ''}: seed ${s.seed}, ${s.runs} runs (${s.byPath.graph} Graph, ${s.byPath.imap} IMAP) in ${(s.ms / 1000).toFixed(1)} s`,
+    `fault soak${s.broken ? ' (BROKEN engine: mails leave Queue before their outcome is recorded)' : ''}: seed ${s.seed}, ${s.runs} runs (${s.byPath.graph} Graph, ${s.strictGraphRuns} of them with real-shaped ids, Prefer ignored in $batch and $skip paging; ${s.byPath.imap} IMAP) in ${(s.ms / 1000).toFixed(1)} s`,
     `faults injected: ${faults}`,
     `mails checked: ${s.mailsChecked}; lost: ${s.lost}; duplicated: ${s.duplicated}; misfiled: ${s.misfiled}; left in Queue: ${s.leftInQueue}`,
     ...s.failures.map((f) => `  run ${f.run} (${f.path}, seed ${f.seed}, faults ${tally(f.faults) || 'none'}): ${f.problems.join('; ')}`),

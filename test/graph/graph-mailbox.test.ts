@@ -393,3 +393,84 @@ describe('syncQueue over GraphMailbox', () => {
     expect(standin.counters.http).toBe(2);
   });
 });
+
+describe('as strict as Microsoft documents: $skip paging, Prefer ignored inside $batch, real-shaped ids, 10,000 requests per 10 minutes', () => {
+  const owner = { addresses: ['agent@example.co.uk'] };
+
+  test('one Queue sync drains the Queue: 2,500 leftovers, $skip paging, another pane moving mail out while we page', async () => {
+    let moved = false;
+    const peer: { box?: GraphMailbox } = {};
+    const s = await start({
+      paging: 'skip',
+      ids: 'real',
+      // Before our second page is answered, another pane files 400 of the Queue's first page (the newest).
+      beforeRequest: async (r) => {
+        if (moved || r.sub || r.method !== 'GET' || !r.query.has('$skip')) return;
+        moved = true;
+        const first = s.messagesIn(`${FOLDER_ROOT}/Queue`).slice(-400);
+        await peer.box!.move(
+          first.map((m) => m.immutableId),
+          'failed',
+          await peer.box!.ensureFolders(),
+        );
+      },
+    });
+    peer.box = mailbox(s);
+    const box = mailbox(s);
+    await box.ensureFolders();
+    for (let i = 0; i < 2500; i++)
+      s.addMessage(`${FOLDER_ROOT}/Queue`, {
+        from: `client${i}@buyers.example`,
+        to: ['agent@example.co.uk'],
+        subject: `Left ${i}`,
+        internetMessageId: `<left${i}@x>`,
+        receivedDateTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+      });
+    const report = await syncQueue(box, new MemoryDirectory([]), { owner, batchSize: 100, concurrency: 2 });
+    expect(moved).toBe(true);
+    expect(report.error).toBeUndefined();
+    expect(s.messagesIn(`${FOLDER_ROOT}/Queue`)).toHaveLength(0);
+    // The 400 the other pane filed were on our first page: their moves answer 404, already gone, as the engine expects.
+    expect(report.total).toBe(2500);
+    expect(s.messagesIn(`${FOLDER_ROOT}/Failed`)).toHaveLength(2500);
+  });
+
+  test('Prefer ignored inside $batch: each selected mail is filed and moved once, not once per id it was seen under', async () => {
+    const s = await start({ batchPrefer: 'ignored', ids: 'real', paging: 'skip' });
+    const ids = seed(s, 50, 'inbox', () => 'buyer@clients.example');
+    const directory = new MemoryDirectory([{ id: 'g1', name: '12 High Street', addresses: ['buyer@clients.example'] }]);
+    const filed: string[] = [];
+    const file = directory.file.bind(directory);
+    directory.file = async (messages, context) => (filed.push(...messages.map((m) => m.internetMessageId)), file(messages, context));
+    const report = await syncQueue(mailbox(s), directory, { owner, selection: ids, batchSize: 20, concurrency: 2 });
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ total: 50, received: 50 });
+    expect(filed).toHaveLength(50);
+    expect(new Set(filed).size).toBe(50);
+    expect(s.messagesIn(`${FOLDER_ROOT}/Received`)).toHaveLength(50);
+    expect(s.messagesIn(`${FOLDER_ROOT}/Queue`)).toHaveLength(0);
+    // Two moves per mail (in, out) and no more: nothing moved twice.
+    expect(moveSubs(s)).toBe(100);
+  });
+
+  test('real-shaped ids (+ / - _ =) are URL-encoded in every path', async () => {
+    const s = await start({ ids: 'real' });
+    const ids = seed(s, 5, 'inbox', () => 'buyer@clients.example');
+    expect(ids.every((id) => /[+/]/.test(id) && /[-_]/.test(id) && id.endsWith('='))).toBe(true);
+    const directory = new MemoryDirectory([{ id: 'g1', name: '12 High Street', addresses: ['buyer@clients.example'] }]);
+    const report = await syncQueue(mailbox(s), directory, { owner, selection: ids });
+    expect(report).toMatchObject({ total: 5, received: 5 });
+    expect(s.log.filter((e) => e.status >= 400)).toEqual([]);
+  });
+
+  test('over 10,000 requests per 10 minutes (scaled): Graph answers 429 with Retry-After until the window frees, and the sync still completes', async () => {
+    const s = await start({ rateLimit: { requests: 40, windowMs: 400 } });
+    const ids = seed(s, 120, 'inbox', () => 'buyer@clients.example');
+    const directory = new MemoryDirectory([{ id: 'g1', name: '12 High Street', addresses: ['buyer@clients.example'] }]);
+    // A Retry-After "second" is 400 ms here, the window's length: the stand-in's limit is real time.
+    const report = await syncQueue(mailbox(s, { retryAfterUnitMs: 400, maxAttempts: 8 }), directory, { owner, selection: ids });
+    expect(s.counters.throttledByRate).toBeGreaterThan(0);
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ total: 120, received: 120 });
+  }, 30_000);
+});

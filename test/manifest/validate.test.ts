@@ -144,6 +144,23 @@ describe('validate-manifest', () => {
     expect(r.out).toContain('needs a non-empty <FunctionName>');
   });
 
+  test('SupportsMultiSelect on a function command is rejected: it is valid on ShowTaskpane only', () => {
+    const r = validate(
+      edit(
+        MANIFEST,
+        '<FunctionName>syncSelectedToRezi</FunctionName>',
+        '<FunctionName>syncSelectedToRezi</FunctionName><SupportsMultiSelect>true</SupportsMultiSelect>',
+      ),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/<SupportsMultiSelect> \(line \d+\) is not a valid child of <Action xsi:type="ExecuteFunction">/);
+  });
+
+  test('the function command does not claim the selection: it files the open email and hands the rest to the pane', () => {
+    expect(MANIFEST).not.toMatch(/QuickSync\.Tooltip" DefaultValue="[^"]*selected/);
+    expect(MANIFEST).toMatch(/QuickSync\.Tooltip" DefaultValue="[^"]*open email/);
+  });
+
   test('a missing required element is reported', () => {
     const r = validate(edit(MANIFEST, '  <DefaultLocale>en-GB</DefaultLocale>\n', ''));
     expect(r.code).toBe(1);

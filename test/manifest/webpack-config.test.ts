@@ -74,13 +74,20 @@ test('build-time constants and the office.js URL come from the environment, with
   expect(define['process.env.APP_VERSION']).toBe(JSON.stringify(JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).version));
   const pages = defaults.plugins.filter((p) => p.constructor.name === 'HtmlWebpackPlugin');
   // Every page Office loads (task pane, function file, sign-in dialog) takes office.js from the same place.
-  expect(pages.map((p) => p.userOptions!.filename)).toEqual(['taskpane.html', 'commands.html', 'auth-dialog.html']);
-  expect(pages.map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual(Array(3).fill('https://appsforoffice.microsoft.com/lib/1/hosted/office.js'));
+  expect(pages.map((p) => p.userOptions!.filename)).toEqual(['taskpane.html', 'commands.html', 'auth-dialog.html', 'redirect.html']);
+  const officePages = pages.filter((p) => p.userOptions!.filename !== 'redirect.html');
+  expect(officePages.map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual(
+    Array(3).fill('https://appsforoffice.microsoft.com/lib/1/hosted/office.js'),
+  );
+  // MSAL 5's redirect bridge page runs only broadcastResponseToMainFrame: no Office.js, no other chunk.
+  expect(pages.find((p) => p.userOptions!.filename === 'redirect.html')!.userOptions).toMatchObject({ chunks: ['redirect'] });
 
   const custom = loadConfig('development', { REZI_ADAPTER_URL: 'http://127.0.0.1:4000', OFFICE_JS_URL: '/office.js' });
   expect(custom.plugins.find((p) => p.constructor.name === 'DefinePlugin')!.definitions!['process.env.REZI_ADAPTER_URL']).toBe('"http://127.0.0.1:4000"');
-  expect(custom.plugins.filter((p) => p.constructor.name === 'HtmlWebpackPlugin').map((p) => p.userOptions!.templateParameters!.officeJsUrl)).toEqual(
-    Array(3).fill('/office.js'),
-  );
+  expect(
+    custom.plugins
+      .filter((p) => p.constructor.name === 'HtmlWebpackPlugin' && p.userOptions!.filename !== 'redirect.html')
+      .map((p) => p.userOptions!.templateParameters!.officeJsUrl),
+  ).toEqual(Array(3).fill('/office.js'));
   expect(custom.devServer).toMatchObject({ port: 3000, server: 'https' });
 });

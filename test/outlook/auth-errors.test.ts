@@ -72,9 +72,16 @@ describe('mapAuthError', () => {
   test('network failures mean server unreachable', () => {
     expect(mapAuthError(new BrowserAuthError('no_network_connectivity', 'c')).code).toBe('server-unreachable');
     expect(mapAuthError(new ClientAuthError('network_error', 'corr-3')).code).toBe('server-unreachable');
-    expect(mapAuthError(new BrowserAuthError('timed_out', 'corr-3')).code).toBe('server-unreachable');
     expect(mapAuthError(new TypeError('Failed to fetch')).code).toBe('server-unreachable');
     expect(mapAuthError(new TypeError('fetch failed')).code).toBe('server-unreachable');
+  });
+
+  test('a sign-in window that never reported back (MSAL 5 without its redirect bridge) needs sign-in, not the network', () => {
+    // MSAL 5's ssoSilent iframe and popups finish only through the redirect bridge page; a timeout there says nothing about the network.
+    const timedOut = mapAuthError(new BrowserAuthError('timed_out', 'corr-3'));
+    expect(timedOut).toMatchObject({ code: 'authorisation-expired', detail: { providerCode: 'timed_out' } });
+    expect(timedOut.message).toMatch(/sign-in window is needed/);
+    expect(mapAuthError(new BrowserAuthError('monitor_window_timeout', 'corr-3')).code).toBe('authorisation-expired');
   });
 
   test('a closed or blocked sign-in window means cancelled', () => {

@@ -15,6 +15,10 @@ export interface OfficeStubOptions {
   dialogApi?: boolean;
   /** displayDialogAsync fails with this Office error code (e.g. 12009) instead of opening a dialog. */
   dialogOpenError?: number;
+  /** The mailbox's owner (Office.context.mailbox.userProfile.emailAddress); default agent@brightwells.co.uk. */
+  mailbox?: string;
+  /** What Office.auth.getAuthContext() answers (IdentityAPI 1.3); absent: the host has no Office.auth. */
+  authContext?: Partial<Office.AuthContext>;
 }
 
 /** A dialog opened with displayDialogAsync; the test plays the dialog page's part. */
@@ -78,6 +82,7 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
           },
         };
   const office = {
+    ...(o.authContext ? { auth: { getAuthContext: async () => o.authContext } } : {}),
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
     EventType: {
       ItemChanged: 'olkItemSelectedChanged',
@@ -100,7 +105,7 @@ export function officeStub(o: OfficeStubOptions = {}): OfficeStub {
       },
       mailbox: {
         item,
-        userProfile: { emailAddress: 'agent@brightwells.co.uk' },
+        userProfile: { emailAddress: o.mailbox ?? 'agent@brightwells.co.uk' },
         // EWS ids use '/' and '+'; REST ids '-' and '_'.
         convertToRestId: (id: string) => id.replace(/\//g, '-').replace(/\+/g, '_'),
         getSelectedItemsAsync: (cb: (r: { status: string; value: { itemId: string }[] }) => void) =>
@@ -137,6 +142,7 @@ export function fixedAuth(tokens: { graph: string; adapter: () => Promise<string
     },
     async clearCache() {
       a.cleared++;
+      return { msalCacheCleared: true };
     },
   };
   return a;

@@ -282,20 +282,63 @@ describe('pingGraph: the folder check once, with the reason (troubleshooter)', (
 });
 
 describe('ribbon command syncSelectedToRezi', () => {
-  test('files the selection and ends with a notification and event.completed()', async () => {
+  test('files the open mail (a function command never sees a multi-selection) and ends with a notification and event.completed()', async () => {
     const ids = seedMails();
-    const stub = officeStub({ selected: ids, itemId: 'x' });
+    const stub = officeStub({ selected: ids, itemId: ids[0] });
     let completed = 0;
     const report = await syncSelectedToRezi({ completed: () => void completed++ } as Office.AddinCommands.Event, {
       office: stub.office,
       config: config(),
       auth: auth(),
     });
-    expect(report).toMatchObject({ sent: 1, received: 2, failed: 1 });
+    expect(report).toMatchObject({ total: 1, received: 1 });
+    expect(graph.messagesIn('inbox')).toHaveLength(2);
     expect(completed).toBe(1);
     const last = stub.notifications.at(-1)!;
     expect(last.key).toBe('rezi-sync');
-    expect(last.details).toMatchObject({ type: 'informationalMessage', message: 'Filed in Rezi: 1 sent, 2 received, 1 failed', persistent: false });
+    expect(last.details).toMatchObject({ type: 'informationalMessage', message: 'Filed in Rezi: 1 received', persistent: false });
+  });
+
+  test('stops within its time budget (Outlook ends function commands after 5 minutes) and hands the rest to the pane', async () => {
+    // 60 leftovers in Queue, and a mailbox slow enough that they cannot all be filed within the budget.
+    graph.createFolderPath('Rezi-Imported/Queue');
+    for (let i = 0; i < 60; i++)
+      graph.addMessage('Rezi-Imported/Queue', {
+        from: 'sarah.whitfield@example.com',
+        to: [AGENT],
+        subject: `Left ${i}`,
+        internetMessageId: `<left-${i}-${Date.now()}@example.com>`,
+      });
+    graph.fault({ kind: 'slow', delayMs: 150, probability: 1, match: (r) => r.sub });
+    const stub = officeStub({ itemId: 'none' });
+    let completed = 0;
+    const started = Date.now();
+    const report = await syncSelectedToRezi({ completed: () => void completed++ } as Office.AddinCommands.Event, {
+      office: stub.office,
+      config: config(),
+      auth: auth(),
+      budgetMs: 400,
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(completed).toBe(1);
+    expect(report.cancelled).toBe(true);
+    expect(graph.messagesIn('Rezi-Imported/Queue').length).toBeGreaterThan(0);
+    expect(stub.notifications.at(-1)!.details).toMatchObject({ type: 'informationalMessage', message: expect.stringMatching(/Open Sync to Rezi to finish/) });
+  });
+
+  test('the function is associated when the function file runs, not only once Office.onReady resolves', () => {
+    const associated: string[] = [];
+    const office = { actions: { associate: (name: string) => void associated.push(name) }, onReady: () => new Promise(() => undefined) };
+    Object.assign(globalThis, { Office: office });
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module must run afresh with this Office global
+        require('../../src/commands/commands');
+      });
+    } finally {
+      delete (globalThis as { Office?: unknown }).Office;
+    }
+    expect(associated).toEqual(['syncSelectedToRezi']);
   });
 
   test('a run that cannot start says why in plain words', async () => {
@@ -338,5 +381,66 @@ describe('runGraphSync: the Office 365 run shared by the pane and the ribbon com
     expect(answered.indexOf('GET /me/mailFolders')).toBeLessThan(answered.indexOf('GET /me'));
     // The tree found alongside is the one the engine used: no second lookup.
     expect(answered.filter((a) => a === 'GET /me/mailFolders')).toHaveLength(1);
+  });
+});
+
+describe('the token’s account must be the mailbox’s', () => {
+  test('a token for another account: nothing is filed or moved, and the message says whose mailbox this is', async () => {
+    const ids = seedMails();
+    // Graph's /me (the token's account) is the agent; the pane is in another mailbox open in the same Outlook.
+    const stub = officeStub({ selected: ids, mailbox: 'lettings@harbourestates.co.uk' });
+    const report = await runGraphSync({
+      config: config(),
+      auth: auth(),
+      adapter: createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) }),
+      itemIds: ids,
+      office: stub.office,
+    });
+    expect(report.error).toMatchObject({ code: 'session-stale', message: expect.stringMatching(/this mailbox is lettings@harbourestates\.co\.uk/) });
+    expect(report.sent + report.received + report.failed).toBe(0);
+    expect(graph.log.filter((e) => e.path.endsWith('/move'))).toHaveLength(0);
+    expect(graph.messagesIn('inbox')).toHaveLength(3);
+  });
+});
+
+describe('clear cached session under nested app authentication', () => {
+  test('MSAL cannot clear the host’s sign-in: the pane’s storage is cleared anyway and the answer says what stays with Outlook', async () => {
+    const stub = officeStub({ naa: true });
+    const { AuthError } = await import('@azure/msal-browser');
+    const pca = {
+      getActiveAccount: () => null,
+      getAllAccounts: () => [],
+      getAccount: () => null,
+      setActiveAccount: () => undefined,
+      // NestedAppAuthController.clearCache: always NestedAppAuthError unsupported_method.
+      clearCache: async () => Promise.reject(Object.assign(new AuthError('unsupported_method', ''), { name: 'NestedAppAuthError' })),
+    };
+    const { createAuth } = await import('../../src/outlook/auth');
+    const real = await createAuth(
+      { clientId: 'cid' },
+      { office: stub.office, factories: { createNestable: async () => pca as never, createStandard: async () => pca as never } },
+    );
+    const services = createOutlookServices(config(), { office: stub.office, auth: real });
+    const store = new Map<string, string>([
+      ['rezi.lastRun', '1'],
+      ['other-app', 'keep'],
+    ]);
+    const storage = {
+      get length() {
+        return store.size;
+      },
+      key: (i: number) => [...store.keys()][i] ?? null,
+      removeItem: (k: string) => void store.delete(k),
+    };
+    Object.assign(globalThis, { localStorage: storage, sessionStorage: storage });
+    let answer: unknown;
+    try {
+      answer = await services.clearCachedSession();
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    }
+    expect(answer).toMatchObject({ msalCacheCleared: false, note: expect.stringMatching(/Outlook keeps/) });
+    expect([...store.keys()]).toEqual(['other-app']);
   });
 });

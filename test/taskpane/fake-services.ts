@@ -182,9 +182,12 @@ export class FakeServices implements PaneServices {
       this.record('imap.stop');
     },
   };
-  async clearCachedSession() {
+  /** What clearCachedSession answers (under NAA: what stays with Outlook). */
+  clearedNote: string | undefined;
+  async clearCachedSession(): Promise<{ msalCacheCleared: boolean; note?: string } | void> {
     this.record('clearCachedSession');
     this.account = undefined;
+    if (this.clearedNote) return { msalCacheCleared: false, note: this.clearedNote };
   }
 }
 

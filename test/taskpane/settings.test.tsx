@@ -68,6 +68,17 @@ describe('settings and help', () => {
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
   });
 
+  it('clearing under nested app authentication says what stays with Outlook', async () => {
+    const services = new FakeServices({ status: status({ state: 'authorisation-failed', cause: 'session-stale' }) });
+    const note = 'Rezi’s own saved sign-in was cleared. Outlook keeps your Microsoft 365 sign-in itself; to change account, sign out of Outlook.';
+    services.clearedNote = note;
+    const { user } = await renderPane(services);
+    await user.click(await screen.findByRole('button', { name: 'Troubleshoot' }));
+    await user.click(screen.getByRole('button', { name: 'Clear cached sign-in' }));
+    await user.click(screen.getByRole('button', { name: 'Back' }));
+    expect(await screen.findByText(/Outlook keeps your Microsoft 365 sign-in itself/)).toBeTruthy();
+  });
+
   it('shows the app version', async () => {
     await renderPane(new FakeServices());
     expect(screen.getByText('Version 1.2.3')).toBeTruthy();

@@ -28,7 +28,7 @@ class Services extends FakeServices {
 function setup(services: Services, opts: { status?: ApiStatus; lastError?: PaneError; onReconnect?: () => Promise<void> } = {}) {
   const user = userEvent.setup();
   const onReconnect = jest.fn(opts.onReconnect ?? (async () => void (await services.signIn().catch(() => undefined))));
-  const onClearCachedSession = jest.fn(async () => services.clearCachedSession());
+  const onClearCachedSession = jest.fn(async () => void (await services.clearCachedSession()));
   const onBack = jest.fn();
   render(
     <FluentProvider theme={webLightTheme}>

@@ -158,6 +158,8 @@ export async function startEnv(): Promise<E2eEnv> {
       allowedOrigin: host.origin,
       verify: async (token) => {
         const { payload } = await jwtVerify(token, jwks, { audience: GRAPH_AUDIENCE, issuer: issuer.issuerFor() });
+        // The stand-in is the agent's mailbox: another account's token would be another mailbox in real Graph.
+        if (String(payload.preferred_username ?? '').toLowerCase() !== AGENT.email) return false;
         return String(payload.scp ?? '')
           .split(' ')
           .includes('Mail.ReadWrite');
