@@ -7,6 +7,18 @@ set -euo pipefail
 cache="${REZI_IMAP_SERVERS:-/var/tmp/rezi-imap-servers}"
 # Cyrus IMAP 3.6 and the libraries Debian's dovecot/chromium set-up does not already bring.
 packages=(cyrus-common cyrus-imapd libical3 libpcre3 libxapian30)
+# The shared libraries Cyrus's imapd, master and ctl_cyrusdb load from the system (plain libraries,
+# no conflict with Dovecot); a fresh machine with only Dovecot and Chromium may lack some of them.
+libraries=(libcom-err2 libicu72 libjansson4 libkrb5-3 libldap-2.5-0 libpq5 libsasl2-2 libsqlite3-0 libssl3 libstdc++6 libwrap0 libxml2)
+missing=()
+for lib in "${libraries[@]}"; do dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing libraries Cyrus needs: ${missing[*]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  }
+fi
 if [ -x "$cache/root/usr/lib/cyrus/bin/master" ]; then
   echo "IMAP servers already unpacked in $cache"
   exit 0
