@@ -4,11 +4,12 @@
  * process in the foreground (-F) and stopped by its pid.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { supervise } from './server-process';
 
 export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 
@@ -81,17 +82,6 @@ export async function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 
@@ -220,14 +210,7 @@ protocol imap {
   const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  let exited = false;
-  // If the test process ends without stop() (a crash, a killed run), take Dovecot with it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => {
-    exited = true;
-    process.removeListener('exit', killOnExit);
-  });
+  const server = supervise('Dovecot', child, dir);
   const log = () => {
     try {
       return readFileSync(path.join(dir, 'dovecot.log'), 'utf8');
@@ -236,32 +219,8 @@ protocol imap {
     }
   };
 
-  const stop = async () => {
-    if (!exited && child.pid) {
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    if (exited) {
-      const why = `${stderr}\n${log()}`;
-      await stop();
-      throw new Error(`Dovecot exited while starting: ${why}`);
-    }
-    if ((await accepts(port)) && (!tls || (await accepts(tlsPort)))) break;
-    if (Date.now() > deadline) {
-      const why = `${stderr}\n${log()}`;
-      await stop();
-      throw new Error(`Dovecot did not start within 5 s: ${why}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const stop = server.stop;
+  await server.ready(tls ? [port, tlsPort] : [port], 5000, () => `${stderr}\n${log()}`);
 
   const setPassword = (user: string, password: string) => {
     users.set(user, password);

@@ -9,12 +9,12 @@
  * and the wrong-password paths are covered on Dovecot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { freePort } from './dovecot';
+import { supervise } from '../../dev/server-process';
 
 export const IMAP_SERVERS_DIR = process.env.REZI_IMAP_SERVERS ?? '/var/tmp/rezi-imap-servers';
 const ROOT = path.join(IMAP_SERVERS_DIR, 'root');
@@ -29,17 +29,6 @@ export interface CyrusInstance {
   port: number;
   dir: string;
   stop(): Promise<void>;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startCyrus(): Promise<CyrusInstance> {
@@ -97,35 +86,9 @@ export async function startCyrus(): Promise<CyrusInstance> {
     env,
     stdio: 'ignore',
   });
-  let exited = false;
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => {
-    exited = true;
-    process.removeListener('exit', killOnExit);
-  });
-  const stop = async () => {
-    if (!exited && child.pid) {
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (exited) {
-      await stop();
-      throw new Error('Cyrus exited while starting (it logs to syslog only: run its master under gdb to see why)');
-    }
-    if (await accepts(port)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error('Cyrus did not start within 10 s');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const server = supervise('Cyrus', child, dir);
+  // Cyrus logs to syslog only: run its master under gdb to see why it would not start.
+  await server.ready([port], 10_000, () => 'no log (Cyrus writes to syslog only)');
+  const stop = server.stop;
   return { host: '127.0.0.1', port, dir, stop };
 }
