@@ -361,8 +361,10 @@ export function createEntraStandin(options: EntraStandinOptions): EntraStandin {
           'The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended.',
           cors,
         );
-      refreshTokens.delete(rt);
-      return mintTokens(clientId, issued.user, scopes, cors, undefined, form.get('client_info') === '1');
+      const answered = await mintTokens(clientId, issued.user, scopes, cors, undefined, form.get('client_info') === '1');
+      // Replaced on use: the old one is refused from now on (a refused request leaves it as it was).
+      if (answered.status === 200) refreshTokens.delete(rt);
+      return answered;
     }
     return tokenError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`, cors);
   };
