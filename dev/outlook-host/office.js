@@ -12,6 +12,16 @@
  *   the host's last active one: the bridge's init context points at it and a token request for its
  *   homeAccountId gets its token; `Office.auth.getAuthContext()` still says the mailbox's user
  *   (Microsoft Learn: "Office.auth.getAuthContext", IdentityAPI 1.3; the NAA sample picks the account by it).
+ * - `dialog: true` — a working Office dialog (off by default: `displayDialogAsync` then fails with 12007,
+ *   which the NAA scenarios rely on never reaching). As Office on the web does, the dialog is a separate
+ *   browser window (window.open) whose first page must be on the pane's own domain; the dialog page
+ *   loads this file too and gets `Office.context.ui.messageParent`. See "The dialog" below.
+ * - `dialogStorage: 'own'` (with `dialog: true`) — the dialog has storage of its own: its localStorage
+ *   is not the pane's, as in Office on the web under Chromium's storage partitioning, Safari, and
+ *   other hosts (Microsoft Learn: "Alternative ways of passing messages to a dialog box from its host
+ *   page", https://learn.microsoft.com/office/dev/add-ins/develop/parent-to-dialog). Chromium's own
+ *   partitioning is switched off under Playwright, so the stand-in gives the dialog window a private
+ *   localStorage (kept in that window's sessionStorage, so it survives the dialog's redirects).
  *
  * The scenario (theme, selection, user, token failures, runtime config) comes from the host page
  * (`window.parent.__host`), falling back to the `scenario` query string, so the pane can also be
@@ -20,11 +30,22 @@
 (function () {
   'use strict';
 
+  // A dialog window this stand-in opened: its name says so (window.name outlives the dialog's redirects).
+  var DIALOG_NAME = 'office-standin-dialog|';
+  var dialogName = String(window.name || '').indexOf(DIALOG_NAME) === 0 ? String(window.name).split('|') : null;
+  var isDialog = Boolean(dialogName);
+
   function readScenario() {
     try {
       if (window.parent && window.parent !== window && window.parent.__host) return window.parent.__host;
     } catch (e) {
       /* cross-origin parent: fall through */
+    }
+    try {
+      // The dialog reads the scenario of the pane that opened it.
+      if (isDialog && window.opener && window.opener.__officeStandin) return window.opener.__officeStandin.scenario;
+    } catch (e) {
+      /* cross-origin opener: fall through */
     }
     try {
       var q = new URLSearchParams(window.location.search).get('scenario');
@@ -59,6 +80,8 @@
     SelectedItemsChanged: 'olkSelectedItemsChanged',
     ItemChanged: 'olkItemSelectedChanged',
     OfficeThemeChanged: 'officeThemeChanged',
+    DialogMessageReceived: 'dialogMessageReceived',
+    DialogEventReceived: 'dialogEventReceived',
   };
 
   function asyncResult(value, asyncContext, error) {
@@ -195,6 +218,168 @@
     roaming = {};
   }
 
+  // ---- The dialog -------------------------------------------------------------------------------
+  // Microsoft Learn: "Office.UI interface" (displayDialogAsync, messageParent),
+  // https://learn.microsoft.com/javascript/api/office/office.ui; "Office.Dialog interface",
+  // https://learn.microsoft.com/javascript/api/office/office.dialog; "Best practices and rules for the
+  // Office Dialog API", https://learn.microsoft.com/office/dev/add-ins/develop/dialog-best-practices;
+  // "Handle errors and events in the Office dialog box",
+  // https://learn.microsoft.com/office/dev/add-ins/develop/dialog-handle-errors-events. Rules kept:
+  // the start address must be on the pane's own domain, protocol and port included (12004), and HTTPS
+  // (12005; waived only while the pane itself is on http, as this loopback host is); one dialog per
+  // host page at a time (12007); a blocked window (12011); the user closing it (DialogEventReceived
+  // 12006); close() is asynchronous and ends all events; messageParent takes a string or boolean and
+  // reaches the opener only from the pane's domain unless targetOrigin names the opener's (DialogApi
+  // 1.2); DialogMessageReceived carries the sender's origin (DialogOrigin 1.1).
+  var openDialog = null;
+  var dialogCount = 0;
+
+  function officeError(code, message) {
+    return { name: 'Error', message: message, code: code };
+  }
+
+  function displayDialogAsync(startAddress) {
+    var a = splitArgs(Array.prototype.slice.call(arguments, 1));
+    var fail = function (code, message) {
+      note('displayDialogAsync', { url: String(startAddress), error: code });
+      later(function () {
+        if (a.callback) a.callback(asyncResult(undefined, a.options.asyncContext, officeError(code, message)));
+      });
+    };
+    // Without the switch, the dialog is never available (the NAA scenarios must not reach it).
+    if (!scenario.dialog) return fail(12007, 'Dialogs are not available in the test host.');
+    if (openDialog) return fail(12007, 'A dialog box is already opened from this host window.');
+    var url;
+    try {
+      url = new URL(String(startAddress), window.location.href);
+    } catch (e) {
+      return fail(12004, 'The domain of the URL passed to displayDialogAsync is not trusted.');
+    }
+    if (url.origin !== window.location.origin) return fail(12004, 'The domain of the URL passed to displayDialogAsync is not trusted.');
+    if (url.protocol !== 'https:' && window.location.protocol === 'https:') return fail(12005, 'The URL passed to displayDialogAsync uses the HTTP protocol.');
+    var id = String(++dialogCount);
+    var width = Math.round((screen.availWidth || 1024) * ((a.options.width || 80) / 100));
+    var height = Math.round((screen.availHeight || 768) * ((a.options.height || 80) / 100));
+    var win = window.open(url.href, DIALOG_NAME + id + '|' + window.location.origin, 'popup,width=' + width + ',height=' + height);
+    if (!win) return fail(12011, "The user's browser is blocking the dialog box (pop-ups).");
+    note('displayDialogAsync', { url: url.href, dialog: id });
+    var handlers = { dialogMessageReceived: [], dialogEventReceived: [] };
+    var ended = false;
+    var fire = function (type, arg) {
+      (handlers[type] || []).slice().forEach(function (h) {
+        h(arg);
+      });
+    };
+    var end = function () {
+      ended = true;
+      openDialog = null;
+      window.removeEventListener('message', onMessage);
+      clearInterval(watch);
+    };
+    var onMessage = function (e) {
+      if (ended || e.source !== win || !e.data || e.data.officeStandinDialog !== id) return;
+      note('DialogMessageReceived', { dialog: id, origin: e.origin });
+      fire(EventType.DialogMessageReceived, { type: EventType.DialogMessageReceived, message: e.data.message, origin: e.origin });
+    };
+    window.addEventListener('message', onMessage);
+    // Closed by the user (not by close()): DialogEventReceived with 12006.
+    var watch = setInterval(function () {
+      if (ended || !win.closed) return;
+      end();
+      note('DialogEventReceived', { dialog: id, error: 12006 });
+      fire(EventType.DialogEventReceived, { type: EventType.DialogEventReceived, error: 12006 });
+    }, 200);
+    var dialog = {
+      addEventHandler: function (eventType, handler) {
+        if (handlers[eventType]) handlers[eventType].push(handler);
+      },
+      close: function () {
+        if (ended) return;
+        end();
+        note('dialogClose', { dialog: id });
+        // Asynchronous, like Office's (no callback, no promise).
+        setTimeout(function () {
+          win.close();
+        }, 0);
+      },
+      messageChild: function (message) {
+        if (!ended) win.postMessage({ officeStandinParent: id, message: String(message) }, url.origin);
+      },
+    };
+    openDialog = dialog;
+    later(function () {
+      if (a.callback) a.callback(asyncResult(dialog, a.options.asyncContext));
+    });
+  }
+
+  /** Office.context.ui inside a dialog: messageParent (and nothing that opens another dialog). */
+  function dialogUi() {
+    var id = dialogName[1];
+    var openerOrigin = dialogName.slice(2).join('|');
+    return {
+      messageParent: function (message, messageOptions) {
+        if (typeof message !== 'string' && typeof message !== 'boolean') throw new Error('messageParent takes a string or a boolean.');
+        var target = (messageOptions && messageOptions.targetOrigin) || openerOrigin;
+        // From another domain, only with the opener's origin named (DialogApi 1.2).
+        if (window.location.origin !== openerOrigin && !(messageOptions && messageOptions.targetOrigin)) return;
+        if (window.opener) window.opener.postMessage({ officeStandinDialog: id, message: message }, target);
+      },
+    };
+  }
+
+  /** A localStorage of the dialog's own (kept in this window's sessionStorage, which the pane never reads). */
+  function installOwnStorage() {
+    var key = 'office-standin-own-storage';
+    var backing = window.sessionStorage;
+    var store;
+    var save = function () {
+      backing.setItem(key, JSON.stringify(Object.assign({}, store)));
+    };
+    var proto = {
+      getItem: function (k) {
+        return Object.prototype.hasOwnProperty.call(store, String(k)) ? store[String(k)] : null;
+      },
+      setItem: function (k, v) {
+        store[String(k)] = String(v);
+        save();
+      },
+      removeItem: function (k) {
+        delete store[String(k)];
+        save();
+      },
+      clear: function () {
+        Object.keys(store).forEach(function (k) {
+          delete store[k];
+        });
+        save();
+      },
+      key: function (i) {
+        var keys = Object.keys(store);
+        return i < keys.length ? keys[i] : null;
+      },
+      get length() {
+        return Object.keys(store).length;
+      },
+    };
+    store = Object.create(proto);
+    var saved = {};
+    try {
+      saved = JSON.parse(backing.getItem(key) || '{}');
+    } catch (e) {
+      saved = {};
+    }
+    Object.keys(saved).forEach(function (k) {
+      store[k] = saved[k];
+    });
+    Object.defineProperty(window, 'localStorage', {
+      configurable: true,
+      get: function () {
+        return store;
+      },
+    });
+  }
+  if (isDialog && scenario.dialogStorage === 'own') installOwnStorage();
+
   var readyInfo = { host: 'Outlook', platform: 'OfficeOnline' };
   var readyCallbacks = [];
   var isReady = false;
@@ -211,7 +396,8 @@
       ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' },
     },
     context: {
-      mailbox: mailbox,
+      // A dialog can call only messageParent and isSetSupported (dialog best practices).
+      mailbox: isDialog ? undefined : mailbox,
       host: 'Outlook',
       platform: 'OfficeOnline',
       diagnostics: { host: 'Outlook', platform: 'OfficeOnline', version: '16.0.18000.10000' },
@@ -244,19 +430,7 @@
           });
         },
       },
-      ui: {
-        displayDialogAsync: function () {
-          // The stand-in has nested app auth, so the dialog fallback should never be used.
-          var a = splitArgs(Array.prototype.slice.call(arguments, 1));
-          note('displayDialogAsync', {});
-          later(function () {
-            if (a.callback)
-              a.callback(
-                asyncResult(undefined, a.options.asyncContext, { name: 'NotSupported', message: 'Dialogs are not available in the test host.', code: 12007 }),
-              );
-          });
-        },
-      },
+      ui: isDialog ? dialogUi() : { displayDialogAsync: displayDialogAsync },
     },
     actions: {
       _associated: {},
@@ -484,5 +658,6 @@
       return selected.slice();
     },
     log: log,
+    scenario: scenario,
   };
 })();

@@ -15,7 +15,7 @@
  * present.
  */
 import type { AuthenticationResult, Configuration } from '@azure/msal-browser';
-import { configFromEnv } from './config';
+import { configFromEnv, withRuntimeConfig } from './config';
 
 export interface DialogAccount {
   homeAccountId: string;
@@ -79,7 +79,8 @@ interface PageDeps {
 export async function runAuthDialog(deps: PageDeps): Promise<void> {
   const send = (m: DialogMessage) => deps.office.context.ui.messageParent(JSON.stringify(m));
   try {
-    const config = configFromEnv();
+    // The pane's settings, with the hosting page's runtime values as the pane reads them.
+    const config = withRuntimeConfig(configFromEnv(), typeof window !== 'undefined' ? window.__REZI_CONFIG__ : undefined);
     const authority = config.authority ?? `https://login.microsoftonline.com/${config.tenantId ?? 'common'}`;
     const pca = await deps.createStandard({
       auth: { clientId: config.clientId, authority, redirectUri: `${deps.location.origin}${deps.location.pathname}` },

@@ -17,6 +17,12 @@ export interface OutlookConfig {
 export const GRAPH_SCOPES = ['Mail.ReadWrite', 'User.Read'];
 
 declare const process: { env: Record<string, string | undefined> };
+declare global {
+  interface Window {
+    /** Runtime configuration a hosting page may set before the bundles run (the e2e host stand-in does). */
+    __REZI_CONFIG__?: Partial<Record<keyof OutlookConfig, string>>;
+  }
+}
 
 function read(value: string | undefined): string | undefined {
   return value && value.trim() ? value.trim() : undefined;
@@ -40,6 +46,19 @@ export function configFromEnv(): OutlookConfig {
     adapterScope: env(() => process.env.REZI_ADAPTER_SCOPE) ?? '',
     graphBaseUrl: env(() => process.env.REZI_GRAPH_URL) ?? 'https://graph.microsoft.com/v1.0',
   };
+}
+
+/**
+ * Runtime configuration a hosting page may set before the bundles run (the e2e host stand-in does),
+ * read the same way by the task pane and the sign-in dialog page.
+ */
+export function withRuntimeConfig(config: OutlookConfig, runtime: Partial<Record<keyof OutlookConfig, string>> | undefined): OutlookConfig {
+  const merged = { ...config };
+  for (const key of Object.keys(runtime ?? {}) as (keyof OutlookConfig)[]) {
+    const value = runtime?.[key];
+    if (typeof value === 'string' && value.trim()) merged[key] = value.trim();
+  }
+  return merged;
 }
 
 /** What is missing, in words an IT admin can act on; empty when the configuration is usable. */

@@ -4,19 +4,13 @@
  */
 import { lazy } from 'react';
 import { createRoot } from 'react-dom/client';
-import { type OutlookConfig, configFromEnv, configProblems } from '../outlook/config';
+import { type OutlookConfig, configFromEnv, configProblems, withRuntimeConfig } from '../outlook/config';
 import { NotInOutlook } from './NotInOutlook';
 import { officeIsDark, subscribeOfficeTheme } from './office-theme';
 import { PaneRoot } from './PaneRoot';
 import type { PaneServices } from './services';
 
 declare const process: { env: Record<string, string | undefined> };
-declare global {
-  interface Window {
-    /** Runtime configuration a hosting page may set before the bundle runs (the e2e host stand-in does). */
-    __REZI_CONFIG__?: Partial<Record<keyof OutlookConfig, string>>;
-  }
-}
 
 function appVersion(): string {
   try {
@@ -28,13 +22,7 @@ function appVersion(): string {
 
 /** Build-time configuration, with any runtime values the hosting page supplied taking precedence. */
 function paneConfig(): OutlookConfig {
-  const config: OutlookConfig = configFromEnv();
-  const runtime = window.__REZI_CONFIG__ ?? {};
-  for (const key of Object.keys(runtime) as (keyof OutlookConfig)[]) {
-    const value = runtime[key];
-    if (typeof value === 'string' && value.trim()) config[key] = value.trim();
-  }
-  return config;
+  return withRuntimeConfig(configFromEnv(), window.__REZI_CONFIG__);
 }
 
 async function loadServices(): Promise<PaneServices | 'not-in-outlook'> {

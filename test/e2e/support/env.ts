@@ -100,6 +100,8 @@ export interface E2eEnv {
   /** Runtime config the stand-in hands the pane as __REZI_CONFIG__. */
   paneConfig: Record<string, string>;
   adapterScope: string;
+  /** Mints a token for an ask as the host's token endpoint does (adapter scope or Graph), from the adapter's local issuer. */
+  mint(ask: { scope: string; email: string; name: string }): Promise<string>;
   /** Adapter log lines (JSON), to check that no token or password leaked. */
   adapterLog: string[];
   close(): Promise<void>;
@@ -186,6 +188,7 @@ export async function startEnv(): Promise<E2eEnv> {
       browser,
       paneConfig,
       adapterScope,
+      mint: (ask) => mint(ask),
       adapterLog,
       async close() {
         for (const s of started.reverse()) await s.close().catch(() => undefined);
