@@ -58,6 +58,12 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Clock, for tests. */
   now?: () => Date;
+  /**
+   * At most this many per-mail results in the report (default: all of them). A run larger than that
+   * keeps exact counts, every failed or still-pending mail first (up to the limit), then the most
+   * recent of the rest, and says how many it left out (`resultsOmitted`), so its memory stays bounded.
+   */
+  keepResults?: number;
 }
 
 export interface SyncReport {
@@ -66,7 +72,10 @@ export interface SyncReport {
   received: number;
   failed: number;
   pending: number;
+  /** Per-mail results, in the order they finished; at most SyncOptions.keepResults of them. */
   results: MessageResult[];
+  /** Per-mail results left out of `results` (the counts above still include them); absent when none were. */
+  resultsOmitted?: number;
   /** Selected mails that could not be moved into Queue (they stay where they were). */
   notQueued: { id: string; cause: CauseCode; message?: string }[];
   /** What stopped the run early, if anything. */
@@ -104,7 +113,8 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   const signal = options.signal;
   const owner = ownerSet(options.owner);
   const ownerAddresses = [...owner];
-  const results: MessageResult[] = [];
+  const results = new KeptResults(options.keepResults ?? Infinity);
+  const counts: Record<MessageStatus, number> = { sent: 0, received: 0, failed: 0, pending: 0 };
   const notQueued: SyncReport['notQueued'] = [];
   let stop: SyncError | undefined;
   let total = 0;
@@ -113,20 +123,17 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   const emit = (at: SyncPhase, result?: MessageResult) => options.onProgress?.({ phase: at, done, total, result });
 
   const finish = (): SyncReport => {
-    const count = (s: MessageStatus) => results.filter((r) => r.status === s).length;
     const cancelled = stop?.code === 'cancelled' || (signal?.aborted ?? false);
     const report: SyncReport = {
       total,
-      sent: count('sent'),
-      received: count('received'),
-      failed: count('failed'),
-      pending: count('pending'),
-      results,
+      ...counts,
+      results: results.list(),
       notQueued,
       cancelled,
       startedAt,
       finishedAt: now().toISOString(),
     };
+    if (results.omitted > 0) report.resultsOmitted = results.omitted;
     if (stop) report.error = { code: stop.code, message: stop.message };
     else if (cancelled) report.error = { code: 'cancelled', message: 'The sync was cancelled.' };
     emit('done');
@@ -232,7 +239,8 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   };
 
   const settle = (result: MessageResult) => {
-    results.push(result);
+    counts[result.status]++;
+    results.add(result);
     done++;
     emit(phase, result);
   };
@@ -359,6 +367,59 @@ export async function syncQueue(mailbox: Mailbox, directory: Directory, options:
   await Promise.all(moving);
   if (!stop && signal?.aborted) stop = new SyncError('cancelled', 'The sync was cancelled.');
   return finish();
+}
+
+/**
+ * The per-mail results a report keeps: all of them up to `limit`; past it, the failed and pending
+ * ones first (what the user has to act on, the earliest `limit` of them), then the most recent of
+ * the rest. Memory is bounded by the limit, whatever the size of the run; `list()` answers them in
+ * the order they finished.
+ */
+class KeptResults {
+  private seq = 0;
+  private readonly attention: { seq: number; result: MessageResult }[] = [];
+  private rest: { seq: number; result: MessageResult }[] = [];
+  private restStart = 0;
+  private dropped = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(result: MessageResult): void {
+    const item = { seq: this.seq++, result };
+    if (result.status === 'failed' || result.status === 'pending') {
+      if (this.attention.length < this.limit) this.attention.push(item);
+      else this.dropped++;
+    } else {
+      this.rest.push(item);
+    }
+    // The room left for the rest only shrinks (attention only grows): drop its oldest beyond it.
+    const room = this.limit - this.attention.length;
+    while (this.rest.length - this.restStart > room) {
+      this.restStart++;
+      this.dropped++;
+    }
+    // Compact now and then, so the dropped entries don't stay referenced.
+    if (this.restStart > 1024 && this.restStart * 2 > this.rest.length) {
+      this.rest = this.rest.slice(this.restStart);
+      this.restStart = 0;
+    }
+  }
+
+  get omitted(): number {
+    return this.dropped;
+  }
+
+  list(): MessageResult[] {
+    const out: MessageResult[] = [];
+    const a = this.attention;
+    let i = 0;
+    let j = this.restStart;
+    while (i < a.length || j < this.rest.length) {
+      if (j >= this.rest.length || (i < a.length && a[i].seq < this.rest[j].seq)) out.push(a[i++].result);
+      else out.push(this.rest[j++].result);
+    }
+    return out;
+  }
 }
 
 function baseResult(

@@ -6,7 +6,7 @@ import { type MessageResult, type MessageStatus, type SyncReport } from '../core
 import { explain } from '../core/explain';
 import { Clock20Regular, ErrorCircle20Filled, MailInbox20Regular, Send20Regular } from './icons';
 import type { PaneError } from './services';
-import { plural, resultSummary } from './words';
+import { plural, resultSummary, shortenedListNote } from './words';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
@@ -161,6 +161,7 @@ export function Results({ report, onRetry, onTroubleshoot }: ResultsProps) {
           ))}
         </ul>
       )}
+      {(report.resultsOmitted ?? 0) > 0 && <Text className={styles.muted}>{shortenedListNote(report.results.length, report.resultsOmitted!)}</Text>}
     </section>
   );
 }

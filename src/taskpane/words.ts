@@ -51,3 +51,10 @@ export function resultSummary(r: Counts & { total: number }): string {
 export function syncButtonLabel(selected: number): string {
   return selected > 0 ? `Sync ${plural(selected, 'selected mail')} to Rezi` : 'Sync to Rezi';
 }
+
+const count = (n: number) => n.toLocaleString('en-GB');
+
+/** Said under the results when a large run listed only some of its mails (every mail is still in the counts). */
+export function shortenedListNote(shown: number, omitted: number): string {
+  return `This list shows ${count(shown)} of the ${count(shown + omitted)} mails in this sync: those that failed or are still in Queue first, then the most recent ones, and ${count(omitted)} more not listed here. Every mail is counted in the summary above.`;
+}

@@ -7,14 +7,18 @@
  * Bench-Staging are moved into Queue and, with the peak RSS reset (clear_refs), synced. argv: JSON { host, port, user, password, n }. Prints one JSON line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { syncQueue } from '../../src/core/engine';
 import { directoryFor } from '../../src/server/directory/core-adapter';
+import { ensureRun } from '../../src/server/history';
 import { ImapMailbox, packUids } from '../../src/server/imap/mailbox';
+import { RESULTS_KEPT } from '../../src/server/imap/service';
 import { DEMO_ADDRESSES } from '../../src/server/store/demo-data';
 import { startTestAdapter } from '../support/adapter';
 import { appendMessages, testClient, type DovecotInstance, type SeedMail } from '../support/dovecot';
 import { agentUser } from '../faults/soak';
 
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
 export const STAGING = 'Bench-Staging';
 const CONTACTS = [DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonTwoGroups, DEMO_ADDRESSES.cliftonLandlord];
@@ -43,7 +47,14 @@ async function main() {
     const sync = async (count: number) => {
       const t0 = performance.now();
       const mailbox = await ImapMailbox.open({ settings, login: { username: user, password } });
-      const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser), { owner: { addresses: [user] }, batchSize: 1000, concurrency: 1 });
+      // As Start Sync runs it: outcomes recorded in the run's history, the report's list bounded.
+      const runId = await ensureRun(adapter.ctx.db, agentUser, undefined, 'imap', new Date());
+      const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser, { runId }), {
+        owner: { addresses: [user] },
+        batchSize: 1000,
+        concurrency: 1,
+        keepResults: RESULTS_KEPT,
+      });
       await mailbox.close();
       const filed = report.sent + report.received + report.failed;
       if (filed !== count) throw new Error(`Only ${filed} of ${count} mails were filed (${report.error?.code ?? 'no error'}).`);
@@ -71,7 +82,9 @@ async function main() {
     if (rows.length !== 1000) throw new Error(`floor: fetched ${rows.length} of 1000`);
 
     await appendMessages(server, login, tree.queue, mails(1000, 'one-k'));
+    const cpu1k = process.cpuUsage();
     const wall1kMs = await sync(1000);
+    const cpu1kMs = cpuMs(process.cpuUsage(cpu1k));
     const peak1k = status('VmHWM');
 
     // The N mails were appended by the parent into Staging (so seeding costs this process no memory):
@@ -87,12 +100,30 @@ async function main() {
     writeFileSync('/proc/self/clear_refs', '5');
     const rssBefore = status('VmRSS');
     const heapBefore = process.memoryUsage().heapUsed;
+    const heapTotalBefore = process.memoryUsage().heapTotal;
+    // Where the memory is while the sync runs: V8's heap, or outside it (Buffers, SQLite, the allocator).
+    const peaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+    let snapshotTo = process.env.BENCH_IMAP_SNAPSHOT;
+    const sample = setInterval(() => {
+      const u = process.memoryUsage();
+      for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], u[k]);
+      // BENCH_IMAP_SNAPSHOT=file: a heap snapshot once the heap passes 100 MB, to see what holds it.
+      if (snapshotTo && u.heapUsed > 100 * 2 ** 20) {
+        writeHeapSnapshot(snapshotTo);
+        snapshotTo = undefined;
+      }
+    }, 50);
+    const cpuN = process.cpuUsage();
     const wallNMs = await sync(n);
+    const cpuNMs = cpuMs(process.cpuUsage(cpuN));
+    clearInterval(sample);
     const peakRss = status('VmHWM');
     // What the run leaves behind once garbage is collected (the report's per-mail results, the store's caches).
     global.gc?.();
     const heapKept = process.memoryUsage().heapUsed - heapBefore;
-    process.stdout.write(`${JSON.stringify({ n, floorMs, moves: byFolder.size, wall1kMs, peak1k, wallNMs, rssBefore, peakRss, heapKept })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ n, floorMs, moves: byFolder.size, wall1kMs, peak1k, wallNMs, rssBefore, peakRss, heapKept, peaks, heapBefore, heapTotalBefore, cpu1kMs, cpuNMs })}\n`,
+    );
   } finally {
     await adapter.close();
   }

@@ -311,6 +311,51 @@ describe('syncQueue', () => {
     expect(report.pending).toBe(3);
     expect(mb.in('queue')).toHaveLength(3);
   });
+
+  it('a run larger than keepResults keeps exact counts, every failed mail and the most recent of the rest, and says how many it left out', async () => {
+    const mb = new MemoryMailbox();
+    for (let i = 0; i < 5000; i++) {
+      // Ten mails nobody matches, spread through the run; the rest are matched.
+      if (i % 500 === 250) mb.add('queue', mail('stranger@nowhere.example', 'agent@brightwells.co.uk', `<none-${i}@nowhere.example>`));
+      else mb.add('queue', mail('Sarah Jones <sarah.jones@gmail.com>', 'agent@brightwells.co.uk', `<in-${i}@gmail.com>`));
+    }
+    const dir = new MemoryDirectory(GROUPS);
+    const finished: string[] = [];
+    const report = await syncQueue(mb, dir, {
+      owner: OWNER,
+      keepResults: 100,
+      onProgress: (p) => void (p.result && finished.push(p.result.internetMessageId)),
+    });
+
+    expect(report).toMatchObject({ total: 5000, received: 4990, failed: 10, sent: 0, pending: 0, resultsOmitted: 4900 });
+    expect(report.results).toHaveLength(100);
+    expect(mb.in('queue')).toHaveLength(0);
+    expect(mb.in('received')).toHaveLength(4990);
+    // All ten failures are listed, with the 90 most recent of the others, in the order they finished.
+    const kept = report.results.map((r) => r.internetMessageId);
+    expect(report.results.filter((r) => r.status === 'failed')).toHaveLength(10);
+    const received = finished.filter((id) => id.startsWith('<in-'));
+    expect(kept.filter((id) => id.startsWith('<in-'))).toEqual(received.slice(-90));
+    expect(kept).toEqual(finished.filter((id) => kept.includes(id)));
+  });
+
+  it('more failures than keepResults: the earliest of them are kept, and the counts still add up', async () => {
+    const mb = new MemoryMailbox();
+    for (let i = 0; i < 300; i++) mb.add('queue', mail('stranger@nowhere.example', 'agent@brightwells.co.uk', `<none-${i}@nowhere.example>`));
+    mb.add('queue', mail('Sarah Jones <sarah.jones@gmail.com>', 'agent@brightwells.co.uk', '<in-last@gmail.com>'));
+    const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, keepResults: 50 });
+    expect(report).toMatchObject({ total: 301, failed: 300, received: 1, resultsOmitted: 251 });
+    expect(report.results.every((r) => r.status === 'failed')).toBe(true);
+    expect(report.results).toHaveLength(50);
+  });
+
+  it('a run within keepResults lists every mail and omits nothing', async () => {
+    const mb = new MemoryMailbox();
+    seed(mb, 12);
+    const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, keepResults: 12 });
+    expect(report.results).toHaveLength(12);
+    expect(report.resultsOmitted).toBeUndefined();
+  });
 });
 
 /**

@@ -371,6 +371,32 @@ run('IMAP companion over HTTP on real Dovecot', () => {
     expect(s.account).toMatchObject({ kind: 'imap', state: 'connected' });
   });
 
+  it('a Start Sync of 5,000 mails answers exact counts with at most 1,000 per-mail results (every failure listed), and the history holds all 5,000', async () => {
+    const seed: SeedMail[] = [];
+    for (let i = 0; i < 5000; i++)
+      seed.push(
+        i % 1000 === 500
+          ? { from: DEMO_ADDRESSES.unknown, to: agent.user, subject: `Many-none ${i}`, messageId: `<many-none-${i}@bulk.test>` }
+          : { from: agent.user, to: DEMO_ADDRESSES.cliftonVendor, subject: `Many-out ${i}`, messageId: `<many-out-${i}@bulk.test>` },
+      );
+    await appendMessages(dot, agent, 'Rezi-Imported.Queue', seed);
+
+    const res = await call('POST', '/imap/sync', tokens.agent);
+    expect(res.status).toBe(200);
+    const report = res.json as ImapSyncResult;
+    expect(report).toMatchObject({ total: 5000, sent: 4995, failed: 5, received: 0, pending: 0, resultsOmitted: 4000 });
+    expect(report.results).toHaveLength(1000);
+    expect(report.results.filter((r) => r.status === 'failed').map((r) => r.internetMessageId)).toEqual(
+      expect.arrayContaining(seed.filter((m) => m.messageId!.startsWith('<many-none-')).map((m) => m.messageId)),
+    );
+    // Nothing lost from the record: every mail's outcome is in the run's history, once.
+    const outcomes = await adapter.ctx.db.selectFrom('sync_outcomes').select('internet_message_id').where('run_id', '=', report.runId).execute();
+    expect(outcomes).toHaveLength(5000);
+    const contents = await folderContents(dot, agent, '.');
+    expect(contents.Queue).toEqual([]);
+    expect(contents.Sent.filter((id) => id.startsWith('<many-out-'))).toHaveLength(4995);
+  });
+
   it('a sync stopped half-way and re-run leaves every mail in exactly one folder and no duplicate event; syncs never overlap', async () => {
     const seed: SeedMail[] = [];
     for (let i = 0; i < 100; i++)

@@ -85,6 +85,32 @@ describe('IMAP panel', () => {
     expect(screen.getByRole('listitem', { name: 'Lunch?: Failed' })).toBeTruthy();
   });
 
+  it('a large Start Sync lists only part of its mails and says so, in counts that still cover every mail', async () => {
+    const services = new FakeServices({ account: undefined, status: imapStatus({ state: 'connected' }) });
+    services.imapSyncImpl = async () =>
+      report(
+        [
+          result({ id: '1', subject: 'Unknown sender', status: 'failed', reason: 'no-matching-group' }),
+          result({ id: '2', subject: 'Offer letter', status: 'sent' }),
+        ],
+        {
+          total: 50000,
+          sent: 49990,
+          failed: 10,
+          resultsOmitted: 49998,
+        },
+      );
+    const { user } = await renderPane(services);
+    await user.click(await screen.findByRole('button', { name: 'Start Sync' }));
+    expect(await screen.findByText('Filed 50000 mails: 49990 sent, 0 received, 10 failed')).toBeTruthy();
+    expect(screen.getAllByRole('listitem', { name: /: (Sent|Failed)$/ })).toHaveLength(2);
+    expect(
+      screen.getByText(
+        'This list shows 2 of the 50,000 mails in this sync: those that failed or are still in Queue first, then the most recent ones, and 49,998 more not listed here. Every mail is counted in the summary above.',
+      ),
+    ).toBeTruthy();
+  });
+
   it('a refused password asks whether it changed recently and keeps the form', async () => {
     const services = new FakeServices({ account: undefined, status: imapStatus() });
     services.imapAuthenticateImpl = async () => {

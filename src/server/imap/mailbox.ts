@@ -38,7 +38,7 @@ const PREVIEW_CHARS = 200;
 /** Set with \Deleted on a Queue mail we copied: tells our interrupted move apart from the user's own deleted mail. */
 export const MOVED_KEYWORD = '$ReziMoved';
 /** Queue mails per UID FETCH when the engine takes the listing in chunks. */
-const LIST_CHUNK = 2000;
+const LIST_CHUNK = 1000;
 /** Message-IDs per SEARCH command (an OR chain each). */
 const SEARCH_CHUNK = 50;
 export const QUEUE_NOT_DELETABLE_MESSAGE =
@@ -300,11 +300,13 @@ export class ImapMailbox implements Mailbox {
         internalDate: true,
         ...(this.preview ? { bodyParts: [{ key: 'TEXT', start: 0, maxLength: PREVIEW_BYTES }] } : {}),
       };
-      const addresses = new AddressCache();
       this.messageIds.clear();
       // Only a move without MOVE looks mail up by Message-ID.
       const keepIds = !this.client.capabilities.has('MOVE');
       const convert = (rows: FetchMessageObject[]) => {
+        // One cache per chunk: the owner's address repeats in every chunk, but a sender seen once
+        // would otherwise stay cached for the whole run (a cache that grows with the Queue).
+        const addresses = new AddressCache();
         const out: QueuedMessage[] = [];
         for (const row of rows) {
           // \Deleted but not expunged is the user's deleted mail (Outlook's IMAP mode leaves it so):
@@ -429,6 +431,8 @@ export class ImapMailbox implements Mailbox {
       await this.removeCopies(dest, stayed.map(midOf).filter(Boolean), folders);
     }
     for (const [uid, id] of idOfUid) {
+      // Out of Queue: its Message-ID is not needed again this run.
+      if (!left.has(uid)) this.messageIds.delete(id);
       if (left.has(uid)) results.set(id, { id, ok: false, cause: 'unknown', message: QUEUE_NOT_DELETABLE_MESSAGE });
       else if (copyMap?.has(uid) && destValidity) results.set(id, { id, ok: true, newId: `${destValidity}:${copyMap.get(uid)}` });
       else results.set(id, { id, ok: true });
@@ -521,7 +525,7 @@ class AddressCache {
       const key = `${item.name ?? ''}\u0000${item.address ?? ''}`;
       let parsed = this.cache.get(key);
       if (!parsed) {
-        parsed = normaliseAddressList([{ address: item.address ?? null, name: item.name ?? null }]);
+        parsed = normaliseAddressList([{ address: item.address == null ? null : detach(item.address), name: item.name == null ? null : detach(item.name) }]);
         this.cache.set(key, parsed);
       }
       for (const a of parsed) {
@@ -534,17 +538,27 @@ class AddressCache {
   }
 }
 
+/**
+ * A copy of a string that shares no memory with the text it was cut from. imapflow's parser answers
+ * envelope fields as slices of the whole FETCH response line, and a slice keeps that line alive: a
+ * subject kept in a report would hold its mail's entire response (about 400 bytes) for the run.
+ */
+function detach(s: string): string {
+  // V8 makes slices of 13 characters or more only; shorter strings are copies already.
+  return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
 function toQueued(row: FetchMessageObject, validity: string, addresses: AddressCache): QueuedMessage {
   const env = row.envelope;
   const date = env?.date instanceof Date && !isNaN(env.date.getTime()) ? env.date : row.internalDate instanceof Date ? row.internalDate : undefined;
   return {
     id: `${validity}:${row.uid}`,
-    internetMessageId: (env?.messageId ?? '').trim(),
+    internetMessageId: detach((env?.messageId ?? '').trim()),
     from: addresses.list(env?.from),
     to: addresses.list(env?.to),
     cc: addresses.list(env?.cc),
     date: date ? date.toISOString() : '',
-    subject: env?.subject ?? '',
+    subject: detach(env?.subject ?? ''),
     preview: previewOf(row.bodyParts?.get('text')),
   };
 }

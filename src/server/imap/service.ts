@@ -36,6 +36,8 @@ export const SETTINGS_CHANGED_MESSAGE =
 
 /** Engine batch size: 1,000 mails → one directory call and one MOVE per destination. */
 const SYNC_BATCH = 1000;
+/** Per-mail results a Start Sync report keeps (failed and pending first): a 50,000-mail Queue answers its counts and these, not 50,000 rows. */
+export const RESULTS_KEPT = 1000;
 
 export interface ImapSyncResult extends SyncReport {
   runId: string;
@@ -296,6 +298,7 @@ export class ImapService {
         signal: options.signal,
         onProgress: options.onProgress,
         now: () => this.now(),
+        keepResults: RESULTS_KEPT,
       });
     } catch (e) {
       failure = imapError(e);
