@@ -1,6 +1,6 @@
 /**
- * The IMAP scale rows' measurements, in a process of their own (spawned by imap.bench.ts through
- * ts-hook.cjs), so the peak RSS is the adapter's (its SQLite store and directory, Start Sync's engine
+ * The IMAP scale rows' measurements, in a process of their own (spawned by imap.bench.ts, compiled
+ * to plain JavaScript first by compile-tree.cjs, as the adapter is deployed), so the peak RSS is the adapter's (its SQLite store and directory, Start Sync's engine
  * and ImapMailbox), not jest's. In order, each on a freshly seeded Queue (seeding not timed):
  * a warm-up sync of 1,000; the protocol floor (a bare imapflow client: the same FETCH and one UID
  * MOVE per destination); a measured sync of 1,000; then the N mails the parent appended to
@@ -12,7 +12,7 @@ import { syncQueue } from '../../src/core/engine';
 import { directoryFor } from '../../src/server/directory/core-adapter';
 import { ensureRun } from '../../src/server/history';
 import { ImapMailbox, packUids } from '../../src/server/imap/mailbox';
-import { RESULTS_KEPT } from '../../src/server/imap/service';
+import { RESULTS_KEPT, SYNC_BATCH } from '../../src/server/imap/service';
 import { DEMO_ADDRESSES } from '../../src/server/store/demo-data';
 import { startTestAdapter } from '../support/adapter';
 import { appendMessages, testClient, type DovecotInstance, type SeedMail } from '../support/dovecot';
@@ -51,7 +51,7 @@ async function main() {
       const runId = await ensureRun(adapter.ctx.db, agentUser, undefined, 'imap', new Date());
       const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser, { runId }), {
         owner: { addresses: [user] },
-        batchSize: 1000,
+        batchSize: SYNC_BATCH,
         concurrency: 1,
         keepResults: RESULTS_KEPT,
       });

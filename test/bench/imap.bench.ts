@@ -15,6 +15,8 @@ import { startTestAdapter } from '../support/adapter';
 import { appendMessages, dovecotAvailable, startDovecot, testClient, type SeedMail } from '../support/dovecot';
 import { agentUser } from '../faults/soak';
 import { addRow, notMeasured, ratio } from './rows';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compileTree } = require('./compile-tree.cjs') as { compileTree(root: string): string };
 
 const N = Number(process.env.BENCH_IMAP_N ?? 1000);
 const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? 100);
@@ -140,14 +142,14 @@ it(`IMAP path on Dovecot: ${SCALE_N} queued mails against 1,000, and 1,000 again
   try {
     // Seeded here, not in the child, so seeding does not count in the adapter's memory.
     await appendMessages(dovecot, LOGIN, 'Bench-Staging', mails(SCALE_N, 'scale'));
-    // In a process of its own (imap-scale-child.ts): its peak RSS is the adapter's, not jest's.
+    // In a process of its own (imap-scale-child.ts, compiled): its peak RSS is the adapter's, not jest's.
+    // Plain JavaScript, compiled first (compile-tree.cjs): the deployed adapter carries no compiler.
+    const built = compileTree(path.resolve(__dirname, '../..'));
     const out = execFileSync(
       process.execPath,
       [
         '--expose-gc',
-        '-r',
-        path.join(__dirname, 'ts-hook.cjs'),
-        path.join(__dirname, 'imap-scale-child.ts'),
+        path.join(built, 'test/bench/imap-scale-child.js'),
         JSON.stringify({ host: dovecot.host, port: dovecot.port, user: LOGIN.user, password: LOGIN.password, n: SCALE_N }),
       ],
       { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },

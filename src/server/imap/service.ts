@@ -35,7 +35,7 @@ export const SETTINGS_CHANGED_MESSAGE =
   'Your branch’s IT administrator changed the mail server settings, so your email password was forgotten (it was entered for the old server). Enter your email username and password again and press Authenticate.';
 
 /** Engine batch size: 1,000 mails → one directory call and one MOVE per destination. */
-const SYNC_BATCH = 1000;
+export const SYNC_BATCH = 1000;
 /** Per-mail results a Start Sync report keeps (failed and pending first): a 50,000-mail Queue answers its counts and these, not 50,000 rows. */
 export const RESULTS_KEPT = 1000;
 
