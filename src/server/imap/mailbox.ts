@@ -453,6 +453,13 @@ export class ImapMailbox implements Mailbox {
     return rights;
   }
 
+  /** UIDs in the selected folder of mails with one of these Message-IDs (one SEARCH; OR only for two or more). */
+  private async uidsByMessageId(messageIds: string[]): Promise<number[]> {
+    const byId = (m: string) => ({ header: { 'message-id': m } });
+    const query = messageIds.length === 1 ? byId(messageIds[0]) : { or: messageIds.map(byId) };
+    return (await this.client.search(query, { uid: true })) || [];
+  }
+
   /** Message-IDs among `ids` that are already in `path` (selects it read-only; Queue is selected again by the caller). */
   private async findInFolder(path: string, ids: string[]): Promise<Set<string>> {
     const wanted = [...new Set(ids.filter(Boolean))];
@@ -462,10 +469,7 @@ export class ImapMailbox implements Mailbox {
     await this.client.mailboxOpen(path, { readOnly: true });
     for (let i = 0; i < wanted.length; i += SEARCH_CHUNK) {
       const chunk = wanted.slice(i, i + SEARCH_CHUNK);
-      const uids =
-        (await this.client.search(chunk.length === 1 ? { header: { 'message-id': chunk[0] } } : { or: chunk.map((m) => ({ header: { 'message-id': m } })) }, {
-          uid: true,
-        })) || [];
+      const uids = await this.uidsByMessageId(chunk);
       if (uids.length === 0) continue;
       for await (const row of this.client.fetch(packUids(uids), { uid: true, envelope: true }, { uid: true })) {
         const mid = (row.envelope?.messageId ?? '').trim();
@@ -483,10 +487,7 @@ export class ImapMailbox implements Mailbox {
       await this.client.mailboxOpen(path);
       for (let i = 0; i < wanted.length; i += SEARCH_CHUNK) {
         const chunk = wanted.slice(i, i + SEARCH_CHUNK);
-        const uids =
-          (await this.client.search(chunk.length === 1 ? { header: { 'message-id': chunk[0] } } : { or: chunk.map((m) => ({ header: { 'message-id': m } })) }, {
-            uid: true,
-          })) || [];
+        const uids = await this.uidsByMessageId(chunk);
         if (uids.length > 0) await this.client.messageDelete(packUids(uids), { uid: true });
       }
     }
