@@ -71,5 +71,37 @@ export default tseslint.config(
     files: ['dev/outlook-host/**/*.js', 'dev/sandbox/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
+  {
+    // Functions stay small enough to read in one screen; data (tables, schemas, JSX-free literals) is exempt
+    // by being data, not functions. Layering: core does no I/O and imports no other layer; outlook/ (the
+    // add-in runtime shared by the pane, the ribbon command and the sign-in dialog) never imports the pane.
+    files: ['src/**/*.{ts,tsx}'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }] },
+  },
+  {
+    files: ['src/outlook/**/*.ts', 'src/client/**/*.ts', 'src/graph/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/taskpane/**', '**/taskpane'], message: 'The add-in runtime must not depend on the task pane.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '**/taskpane/**', '**/outlook/**', '**/graph/**', '**/client/**', 'node:*'],
+              message: 'core does no I/O and depends on no other layer.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettierConfig,
 );

@@ -12,6 +12,16 @@
  * - GET /me/mailFolders/{id}/messages with $select and $top (default page 10, at most 1000), paging
  *   by absolute @odata.nextLink URLs carrying $skiptoken — "List messages", "Paging Microsoft Graph
  *   data in your app".
+ * - GET /me/messages/{id} with $select — "Get message" (graph/api/message-get); unknown ids → 404 ErrorItemNotFound.
+ * - GET /me/mailFolders/{id}/messages/delta — "message: delta" and "Use delta query to track changes
+ *   in Microsoft Graph data": the first round returns every message in the folder, page by page
+ *   (@odata.nextLink with $skiptoken; the page size from Prefer: odata.maxpagesize, default 10;
+ *   $top is not supported there and answers 400), the last page an @odata.deltaLink with
+ *   $deltatoken; that link returns what entered the folder since (and, for what left it, only
+ *   `id` and `@removed: {reason: "deleted"}`). The tokens are opaque; a malformed one, or one for
+ *   another folder, answers 400 — clients start again without it. `deltaExpired: true` answers 410
+ *   Gone SyncStateNotFound to every $deltatoken (the documented "sync state expired": the client
+ *   starts a full round again).
  * - POST /me/messages/{id}/move {destinationId} → 201 with the moved message, which has a NEW id
  *   unless the request carried Prefer: IdType="ImmutableId" (then the id is the immutable id, stable
  *   across moves; the response echoes Preference-Applied) — "message: move", "Obtain immutable
@@ -44,6 +54,17 @@
  *   until the window frees — "Microsoft Graph service-specific throttling limits" (Outlook service
  *   limits). `OUTLOOK_RATE_LIMIT` is the documented figure.
  * - `beforeRequest` — a hook run before each request executes (tests interleave other work with it).
+ * - `shared: [{mailbox, access}]` — shared mailboxes (or another person's delegated mailbox) this user
+ *   may open: `/users/{address}/…` reaches that mailbox (another stand-in: its own folders, mail and
+ *   concurrency budget, since Outlook's limits are per app and mailbox) and `/users/{own address}/…`
+ *   is `/me/…` — "Get user" and "List messages" (HTTP request forms /users/{id | userPrincipalName}).
+ *   Delegated access to another mailbox needs the Mail.ReadWrite.Shared permission and the mailbox's
+ *   own permission for the user ("Microsoft Graph permissions reference": Mail.ReadWrite.Shared;
+ *   "Get shared or delegated Outlook mail"); without either, Graph answers 403 ErrorAccessDenied
+ *   "Access is denied. Check credentials and try again." — "Microsoft Graph error responses and
+ *   resource types". `access`: 'full' (Full Access), 'read' (Reviewer: reads only; creating folders
+ *   and moving mail are refused), 'none'. `sharedScope: false` — the token lacks Mail.ReadWrite.Shared:
+ *   every /users/{other}/… is refused. An address that is nobody's → 404 ErrorInvalidUser.
  *
  * Time: Retry-After is an integer number of seconds, as real Graph sends. Tests keep it at 1 and let
  * the client scale seconds (GraphMailbox's `retryAfterUnitMs`) so that "1 s" waits a few ms.
@@ -67,6 +88,18 @@ export interface SeedMessage {
   sentDateTime?: string;
   bodyPreview?: string;
   isDraft?: boolean;
+  /** The message's body ("itemBody": contentType text or html); default an empty text body. */
+  body?: { contentType: 'text' | 'html'; content: string };
+  /** File attachments (fileAttachment resources). */
+  attachments?: SeedAttachment[];
+}
+
+export interface SeedAttachment {
+  name: string;
+  contentType: string;
+  content: Buffer | string;
+  isInline?: boolean;
+  contentId?: string;
 }
 
 interface StoredMessage {
@@ -74,9 +107,17 @@ interface StoredMessage {
   id: string;
   /** Arrival order (ties in date order). */
   order: number;
+  /** The change number at which it last entered its folder (delta queries). */
+  enteredAt: number;
   immutableId: string;
   folderId: string;
-  data: Required<Omit<SeedMessage, 'from' | 'to' | 'cc'>> & { from: Recipient; toRecipients: Recipient[]; ccRecipients: Recipient[] };
+  data: Required<Omit<SeedMessage, 'from' | 'to' | 'cc' | 'attachments'>> & {
+    from: Recipient;
+    toRecipients: Recipient[];
+    ccRecipients: Recipient[];
+    hasAttachments: boolean;
+  };
+  attachments: { id: string; name: string; contentType: string; bytes: Buffer; isInline: boolean; contentId: string | null }[];
 }
 
 interface Recipient {
@@ -139,6 +180,20 @@ export interface StandinOptions {
   rateLimit?: { requests: number; windowMs: number };
   /** Runs before each request (top level or sub-request) executes against the mailbox. */
   beforeRequest?: (r: RequestInfo & { query: URLSearchParams }) => void | Promise<void>;
+  /** Shared or delegated mailboxes this user can reach at /users/{address} (each a stand-in of its own). */
+  shared?: SharedAccess[];
+  /** false: the token has no Mail.ReadWrite.Shared, so no other mailbox can be opened (default true). */
+  sharedScope?: boolean;
+  /** true: every $deltatoken answers 410 SyncStateNotFound (the sync state expired). */
+  deltaExpired?: boolean;
+  /** Which bearer tokens are accepted (default: exactly `token`), e.g. those a token issuer handed out. */
+  acceptToken?: (token: string) => boolean;
+}
+
+/** One shared mailbox and the user's permission on it. */
+export interface SharedAccess {
+  mailbox: GraphStandin;
+  access: 'full' | 'read' | 'none';
 }
 
 /** Outlook: 10,000 API requests per 10 minutes per app and mailbox ("Microsoft Graph service-specific throttling limits"). */
@@ -158,8 +213,15 @@ export interface GraphStandin {
   messagesIn(path: string): { id: string; immutableId: string; subject: string; internetMessageId: string }[];
   /** Folder id by path, or undefined. */
   folderId(path: string): string | undefined;
+  /** Moves a message as another client would (Outlook on the web, a phone): a new mutable id, the change seen by delta queries. */
+  moveMessage(anyId: string, toPath: string): void;
   /** Creates a folder path (for "partly existing" trees). */
   createFolderPath(path: string): string;
+  /**
+   * The user deletes a folder in Outlook: it goes, with its subfolders and mail, under Deleted Items
+   * (and keeps its id). Returns the folder's id.
+   */
+  deleteFolderPath(path: string): string;
   /** Folders (not well-known) named `name`, anywhere. */
   foldersNamed(name: string): { id: string; parentFolderId: string }[];
   fault(spec: FaultSpec): void;
@@ -179,12 +241,18 @@ export interface GraphStandin {
   /** Current mutable id of a message, by any id it has had or its immutable id. */
   currentIdOf(anyId: string): string | undefined;
   setToken(token: string): void;
+  /** The mailbox's addresses (mail, user principal name), lower case. */
+  addresses: string[];
+  /** Answers one request against this mailbox as its owner's /me would: for another stand-in's /users/{address}. */
+  handle(method: string, url: string, headers: Record<string, string | undefined>, body: unknown, sub: boolean): Promise<SubResult>;
 }
 
-interface SubResult {
+export interface SubResult {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+  /** A body that is not JSON (an attachment's /$value); inside a $batch it is sent base64-encoded. */
+  raw?: Buffer;
 }
 
 const WELL_KNOWN = ['msgfolderroot', 'inbox', 'sentitems', 'drafts', 'deleteditems'];
@@ -236,6 +304,9 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   const folders = new Map<string, Folder>();
   const messages = new Map<string, StoredMessage>(); // by immutable id
   const byAnyId = new Map<string, string>(); // any id it has had → immutable id (old ids answer 404: see move)
+  let changeSeq = 0;
+  /** Each message that left a folder, and when (delta queries answer it as @removed). */
+  const departures: { folderId: string; immutableId: string; id: string; at: number }[] = [];
   const addFolder = (displayName: string, parentFolderId: string, wellKnown?: string): Folder => {
     const f: Folder = { id: newId('AAMkAGFo'), displayName, parentFolderId, wellKnown };
     folders.set(f.id, f);
@@ -309,9 +380,29 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
 
   const wantsImmutable = (headers: Record<string, string | undefined>) => /IdType\s*=\s*"?ImmutableId"?/i.test(headers['prefer'] ?? '');
 
+  const ownAddresses = [user.mail, user.userPrincipalName ?? ''].filter(Boolean).map((a) => a.toLowerCase());
+  /** /users/{address}/…: this mailbox itself, a shared one (if permitted), or nobody; undefined when the path is not /users/. */
+  const viaUsers = async (method: string, url: URL, headers: Record<string, string | undefined>, body: unknown, sub: boolean) => {
+    const m = /^\/(?:v1\.0\/)?users\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (!m) return undefined;
+    const who = decodeURIComponent(m[1]).toLowerCase();
+    const rest = `${m[2] ?? ''}${url.search}`;
+    if (ownAddresses.includes(who) || who === 'user-1') return execute(method, `/me${rest}`, headers, body, sub);
+    const grant = options.shared?.find((g) => g.mailbox.addresses.includes(who));
+    if (!grant) return graphError(404, 'ErrorInvalidUser', `The requested user '${who}' is invalid.`);
+    const denied = options.sharedScope === false || grant.access === 'none' || (grant.access === 'read' && method !== 'GET');
+    if (denied) return graphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    const r = await grant.mailbox.handle(method, `/me${rest}`, headers, body, sub);
+    // Its links name its own /me: here they are this /users/{address}.
+    const own = `${grant.mailbox.url}/me`;
+    return r.body === undefined ? r : { ...r, body: JSON.parse(JSON.stringify(r.body).split(own).join(`${baseUrl}/users/${m[1]}`)) };
+  };
+
   /** Answers one request (top level or sub-request) against the mailbox state. */
   const execute = async (method: string, rawUrl: string, headers: Record<string, string | undefined>, body: unknown, sub: boolean): Promise<SubResult> => {
     const url = new URL(rawUrl, 'http://x/');
+    const shared = await viaUsers(method, url, headers, body, sub);
+    if (shared) return shared;
     const path = url.pathname.replace(/^\/v1\.0/, '');
     const info: RequestInfo = { method, path, sub };
     if (sub) count(info);
@@ -386,6 +477,54 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     return list.filter((f) => f.displayName.toLowerCase() === name.toLowerCase());
   };
 
+  /** A delta round: what entered the folder in (since, upto], and what left it; tokens are base64url JSON. */
+  const encodeToken = (t: object) => Buffer.from(JSON.stringify(t)).toString('base64url');
+  const decodeToken = (text: string | null): { f: string; since: number; upto?: number; offset?: number } | undefined => {
+    if (text === null) return undefined;
+    try {
+      const t = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { f: string; since: number; upto?: number; offset?: number };
+      return typeof t.f === 'string' && Number.isInteger(t.since) ? t : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const delta = (folderRef: string, path: string, params: URLSearchParams, headers: Record<string, string | undefined>): SubResult => {
+    const f = resolveFolder(folderRef);
+    if (!f) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    if (params.has('$top')) return graphError(400, 'ErrorInvalidUrlQuery', 'The query parameter $top is not supported with delta.');
+    const deltaToken = params.get('$deltatoken');
+    const skipToken = params.get('$skiptoken');
+    if (deltaToken !== null && options.deltaExpired) return graphError(410, 'SyncStateNotFound', 'The sync state was not found or has expired.');
+    const given = decodeToken(deltaToken ?? skipToken);
+    if ((deltaToken !== null || skipToken !== null) && (!given || given.f !== f.id))
+      return graphError(400, 'ErrorInvalidSyncStateData', 'The sync state data is invalid.');
+    const since = given?.since ?? 0;
+    const upto = given?.upto ?? changeSeq;
+    const offset = given?.offset ?? 0;
+    const immutable = wantsImmutable(headers);
+    const select = params
+      .get('$select')
+      ?.split(',')
+      .map((x) => x.trim());
+    const present = [...messages.values()]
+      .filter((x) => x.folderId === f.id && x.enteredAt > since && x.enteredAt <= upto)
+      .sort((a, b) => a.enteredAt - b.enteredAt)
+      .map((x) => messageJson(x, immutable, select));
+    // A first round reports nothing as removed: there was nothing before it.
+    const removed = given
+      ? departures
+          .filter((d) => d.folderId === f.id && d.at > since && d.at <= upto && messages.get(d.immutableId)?.folderId !== f.id)
+          .map((d) => ({ id: immutable ? d.immutableId : d.id, '@removed': { reason: 'deleted' } }))
+      : [];
+    const items = [...present, ...removed];
+    const size = Math.max(1, Number(/odata\.maxpagesize\s*=\s*(\d+)/i.exec(headers['prefer'] ?? '')?.[1] ?? 10));
+    const body: Record<string, unknown> = { value: items.slice(offset, offset + size) };
+    const link = (key: string, token: object) => `${baseUrl}${path}?${key}=${encodeToken(token)}`;
+    if (offset + size < items.length) body['@odata.nextLink'] = link('$skiptoken', { f: f.id, since, upto, offset: offset + size });
+    else body['@odata.deltaLink'] = link('$deltatoken', { f: f.id, since: upto });
+    return { status: 200, headers: { 'Content-Type': 'application/json', ...(immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {}) }, body };
+  };
+
   const route = (method: string, path: string, params: URLSearchParams, headers: Record<string, string | undefined>, body: unknown): SubResult => {
     const json = (status: number, b: unknown, h: Record<string, string> = {}): SubResult => ({
       status,
@@ -421,6 +560,9 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       const f = resolveFolder(decodeURIComponent(m[1]));
       return f ? json(200, folderJson(f)) : graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     }
+    if (method === 'GET' && (m = /^\/me\/mailFolders\/([^/]+)\/messages\/delta$/.exec(path))) {
+      return delta(decodeURIComponent(m[1]), path, params, headers);
+    }
     if (method === 'GET' && (m = /^\/me\/mailFolders\/([^/]+)\/messages$/.exec(path))) {
       const f = resolveFolder(decodeURIComponent(m[1]));
       if (!f) return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
@@ -435,6 +577,20 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       const list = inFolder.map((x) => messageJson(x, immutable, select));
       return json(200, page(list, params, path, 10, skipPaging), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
     }
+    // "Get message" (graph/api/message-get): by its current or immutable id, $select honoured; a stale mutable id is not found.
+    if (method === 'GET' && (m = /^\/me\/messages\/([^/]+)$/.exec(path))) {
+      const given = decodeURIComponent(m[1]);
+      const key = byAnyId.get(given);
+      const msg = key ? messages.get(key) : undefined;
+      if (!msg || (given !== msg.immutableId && given !== msg.id))
+        return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      const select = params
+        .get('$select')
+        ?.split(',')
+        .map((s) => s.trim());
+      const immutable = wantsImmutable(headers);
+      return json(200, messageJson(msg, immutable, select), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
+    }
     if (method === 'POST' && (m = /^\/me\/messages\/([^/]+)\/move$/.exec(path))) {
       const given = decodeURIComponent(m[1]);
       const key = byAnyId.get(given);
@@ -444,13 +600,58 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
         return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       const dest = resolveFolder(String((body as { destinationId?: unknown } | undefined)?.destinationId ?? ''));
       if (!dest) return graphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
+      if (dest.id !== msg.folderId) {
+        departures.push({ folderId: msg.folderId, immutableId: msg.immutableId, id: msg.id, at: ++changeSeq });
+        msg.enteredAt = changeSeq;
+      }
       msg.folderId = dest.id;
       msg.id = newId('AAMkAGI2');
       byAnyId.set(msg.id, msg.immutableId);
       const immutable = wantsImmutable(headers);
       return json(201, messageJson(msg, immutable), immutable ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {});
     }
+    const content = contentRoute(method, path, params, headers);
+    if (content) return content;
     return graphError(400, 'BadRequest', `Resource not found for the segment '${path}'.`);
+  };
+
+  /**
+   * A message's content: GET /me/messages/{id} with $select (body, hasAttachments — "Get message"),
+   * GET /me/messages/{id}/attachments with $select ("List attachments": fileAttachment resources,
+   * contentBytes base64 unless left out of $select) and GET …/attachments/{id}/$value, the raw bytes
+   * ("Get attachment", "Get the raw contents of a file attachment").
+   */
+  const contentRoute = (method: string, path: string, params: URLSearchParams, headers: Record<string, string | undefined>): SubResult | undefined => {
+    const m = /^\/me\/messages\/([^/]+)(\/attachments(?:\/([^/]+)(\/\$value)?)?)?$/.exec(path);
+    if (method !== 'GET' || !m) return undefined;
+    const key = byAnyId.get(decodeURIComponent(m[1]));
+    const msg = key ? messages.get(key) : undefined;
+    const notFound = graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    if (!msg) return notFound;
+    const select = params
+      .get('$select')
+      ?.split(',')
+      .map((x) => x.trim());
+    const json = (b: unknown): SubResult => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: b });
+    if (!m[2]) return json(messageJson(msg, wantsImmutable(headers), select));
+    const attachmentJson = (a: StoredMessage['attachments'][number]) => {
+      const full: Record<string, unknown> = {
+        '@odata.type': '#microsoft.graph.fileAttachment',
+        id: a.id,
+        name: a.name,
+        contentType: a.contentType,
+        size: a.bytes.length,
+        isInline: a.isInline,
+        contentId: a.contentId,
+        contentBytes: a.bytes.toString('base64'),
+      };
+      return select ? Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || k === '@odata.type' || select.includes(k))) : full;
+    };
+    if (!m[3]) return json({ value: msg.attachments.map(attachmentJson) });
+    const a = msg.attachments.find((x) => x.id === decodeURIComponent(m[3]));
+    if (!a) return notFound;
+    if (!m[4]) return json(attachmentJson(a));
+    return { status: 200, headers: { 'Content-Type': a.contentType || 'application/octet-stream' }, raw: a.bytes };
   };
 
   const runBatch = async (body: unknown): Promise<SubResult> => {
@@ -490,7 +691,11 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       );
     }
     // Responses may come in any order: shuffle so that clients correlate by id.
-    const responses = subs.map((s) => ({ id: s.id, ...results.get(s.id)! }));
+    // A sub-response that is not JSON carries its body base64-encoded ("JSON batching").
+    const responses = subs.map((s) => {
+      const { raw, ...r } = results.get(s.id)!;
+      return { id: s.id, ...r, ...(raw ? { body: raw.toString('base64') } : {}) };
+    });
     for (let i = responses.length - 1; i > 0; i--) {
       const j = Math.floor(rng() * (i + 1));
       [responses[i], responses[j]] = [responses[j], responses[i]];
@@ -509,7 +714,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
   const send = (res: ServerResponse, r: SubResult) => {
     const requestId = randomUUID();
     res.writeHead(r.status, { 'request-id': requestId, 'client-request-id': requestId, ...r.headers });
-    res.end(r.body === undefined ? undefined : JSON.stringify(r.body));
+    res.end(r.raw ?? (r.body === undefined ? undefined : JSON.stringify(r.body)));
   };
 
   const server: Server = createServer(async (req, res) => {
@@ -527,7 +732,8 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
         return send(res, graphError(404, 'BadRequest', 'Invalid version.'));
       }
       const auth = req.headers.authorization ?? '';
-      if (auth !== `Bearer ${token}`) {
+      const accepted = options.acceptToken ? auth.startsWith('Bearer ') && options.acceptToken(auth.slice(7)) : auth === `Bearer ${token}`;
+      if (!accepted) {
         status = 401;
         return send(res, graphError(401, 'InvalidAuthenticationToken', auth ? 'Access token has expired or is not yet valid.' : 'Access token is empty.'));
       }
@@ -612,6 +818,7 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
       const stored: StoredMessage = {
         id: newId('AAMkAGI2'),
         order: messages.size,
+        enteredAt: ++changeSeq,
         immutableId,
         folderId: folder.id,
         data: {
@@ -624,7 +831,17 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
           sentDateTime: s.sentDateTime ?? s.receivedDateTime ?? new Date().toISOString(),
           bodyPreview: s.bodyPreview ?? '',
           isDraft: s.isDraft ?? false,
+          body: s.body ?? { contentType: 'text', content: '' },
+          hasAttachments: (s.attachments ?? []).length > 0,
         },
+        attachments: (s.attachments ?? []).map((a) => ({
+          id: newId('AAMkAtt'),
+          name: a.name,
+          contentType: a.contentType,
+          bytes: typeof a.content === 'string' ? Buffer.from(a.content) : a.content,
+          isInline: a.isInline ?? false,
+          contentId: a.contentId ?? null,
+        })),
       };
       messages.set(immutableId, stored);
       byAnyId.set(immutableId, immutableId);
@@ -639,12 +856,30 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
         .map((m) => ({ id: m.id, immutableId: m.immutableId, subject: m.data.subject, internetMessageId: m.data.internetMessageId }));
     },
     folderId: (path) => folderByPath(path)?.id,
+    moveMessage(anyId, toPath) {
+      const key = byAnyId.get(anyId);
+      const msg = key ? messages.get(key) : undefined;
+      const dest = folderByPath(toPath);
+      if (!msg || !dest) throw new Error(`No message ${anyId} or folder ${toPath}`);
+      if (dest.id === msg.folderId) return;
+      departures.push({ folderId: msg.folderId, immutableId: msg.immutableId, id: msg.id, at: ++changeSeq });
+      msg.enteredAt = changeSeq;
+      msg.folderId = dest.id;
+      msg.id = newId('AAMkAGI2');
+      byAnyId.set(msg.id, msg.immutableId);
+    },
     createFolderPath(path) {
       let parent = root;
       for (const p of path.split('/').filter(Boolean)) {
         parent = childrenOf(parent.id).find((f) => f.displayName === p) ?? addFolder(p, parent.id);
       }
       return parent.id;
+    },
+    deleteFolderPath(path) {
+      const f = folderByPath(path);
+      if (!f) throw new Error(`No folder ${path}`);
+      f.parentFolderId = resolveFolder('deleteditems')!.id;
+      return f.id;
     },
     foldersNamed: (name) =>
       [...folders.values()].filter((f) => f.displayName === name && !f.wellKnown).map((f) => ({ id: f.id, parentFolderId: f.parentFolderId })),
@@ -669,6 +904,11 @@ export async function startGraphStandin(options: StandinOptions = {}): Promise<G
     currentIdOf(anyId) {
       const key = byAnyId.get(anyId);
       return key ? messages.get(key)?.id : undefined;
+    },
+    addresses: ownAddresses,
+    handle(method, url, headers, body, sub) {
+      if (!sub) count({ method, path: new URL(url, 'http://x/').pathname, sub });
+      return execute(method, url, headers, body, sub);
     },
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Second step of `npm run build:server`: swc has compiled src/core and src/server (CommonJS) into
-// dist/server-build/{core,server}/. This writes the package entry dist/server/index.js so that
+// Second step of `npm run build:server`: swc has compiled src/core, src/graph (the adapter
+// polls Office 365 Queues with the same GraphMailbox) and src/server (CommonJS) into dist/server-build/{core,graph,server}/. This writes the package entry dist/server/index.js so that
 // `node dist/server` starts the adapter (dist/server-build/server/main.js).
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';

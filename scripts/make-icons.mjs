@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 
 const TEAL = [0x00, 0xa3, 0xa1];
 const WHITE = [0xff, 0xff, 0xff];
-const SIZES = [16, 32, 64, 80, 128];
+const SIZES = [16, 25, 32, 48, 64, 80, 128];
 
 // ---- PNG encoding (RGBA, 8 bits per channel, no interlace) ----
 

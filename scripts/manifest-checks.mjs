@@ -59,7 +59,19 @@ const NESTED_ORDER = {
   'Control[Button]': ['Label', 'Supertip', 'Icon', 'Action'],
   Supertip: ['Title', 'Description'],
   DesktopFormFactor: ['SupportsSharedFolders', 'FunctionFile', 'ExtensionPoint'],
+  // MobileFormFactor: FunctionFile (optional), then ExtensionPoints; it has no SupportsSharedFolders.
+  MobileFormFactor: ['FunctionFile', 'ExtensionPoint'],
+  // A MobileButton has a label, a MobileIconList and an action (no Supertip).
+  'Control[MobileButton]': ['Label', 'Icon', 'Action'],
 };
+// Extension points Outlook on iOS and Android offer ("ExtensionPoint element", mobile ones).
+const MOBILE_EXTENSION_POINTS = ['MobileMessageReadCommandSurface', 'MobileOnlineMeetingCommandSurface', 'MobileLogEventAppointmentAttendee'];
+// "Icon element", additional requirements for mobile: sizes 25, 32 and 48 at least, each at scale 1, 2 and 3.
+const MOBILE_ICON_SIZES = ['25', '32', '48'];
+const MOBILE_ICON_SCALES = ['1', '2', '3'];
+// Outlook on iOS and Android load add-in commands at Mailbox 1.5 ("Add-in commands on mobile"; VersionOverrides 1.1
+// is "associated with Mailbox 1.5"); a client that lacks a VersionOverrides' minimum does not load it.
+const MOBILE_MAILBOX_MAX = [1, 5];
 const PERMISSIONS = ['Restricted', 'ReadItem', 'ReadWriteItem', 'ReadWriteMailbox'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VERSION = /^\d+(\.\d+){1,3}$/;
@@ -305,18 +317,74 @@ export function validateManifestText(text, { manifestDir = '.', assetsDirs = [] 
     }
   }
 
-  // --- multi-select needs Mailbox 1.13 on the VersionOverrides that uses it ---
+  checkMultiSelect(root, check, at);
+  checkSharedFolders(root, check, at);
+  checkMobile(root, check, at);
+  return { checks, problems };
+}
+
+/**
+ * Multi-select (Mailbox 1.13) is defined in VersionOverrides 1.1 and only on desktop form factors. Its
+ * VersionOverrides may ask for less than 1.13 (so that phones, at Mailbox 1.5, still load the add-in),
+ * and then only on a manifest that also serves phones: a desktop-only add-in asks for 1.13 outright.
+ */
+function checkMultiSelect(root, check, at) {
   for (const el of walk(root)) {
     if (el.local !== 'SupportsMultiSelect' || textOf(el) !== 'true') continue;
     const vo = ancestor(el, 'VersionOverrides');
     const min = vo ? mailboxMinVersion(vo) : undefined;
     check(
-      vo?.attrs['xsi:type'] === 'VersionOverridesV1_1' && min && compareVersions(min, MULTI_SELECT_MIN) >= 0,
-      `<SupportsMultiSelect>${at(el)} needs a VersionOverridesV1_1 whose <Requirements> ask for Mailbox 1.13 or later (found ${min ? min.join('.') : 'none'})`,
+      !ancestor(el, 'MobileFormFactor'),
+      `<SupportsMultiSelect>${at(el)} is not available on phones (MobileFormFactor): Outlook on iOS and Android select one mail`,
+    );
+    const servesPhones = !!vo && [...walk(vo)].some((e) => e.local === 'MobileFormFactor');
+    check(
+      vo?.attrs['xsi:type'] === 'VersionOverridesV1_1' && min && (servesPhones || compareVersions(min, MULTI_SELECT_MIN) >= 0),
+      `<SupportsMultiSelect>${at(el)} needs a VersionOverridesV1_1 whose <Requirements> ask for Mailbox 1.13 or later (found ${min ? min.join('.') : 'none'}), or one that also serves phones`,
     );
   }
+}
 
-  return { checks, problems };
+/** SupportsSharedFolders ("SupportsSharedFolders element", Mailbox 1.8): true or false, on a desktop form factor only (the order check places it). */
+function checkSharedFolders(root, check, at) {
+  for (const el of walk(root)) {
+    if (el.local !== 'SupportsSharedFolders') continue;
+    check(['true', 'false'].includes(textOf(el)), `<SupportsSharedFolders>${at(el)} must be true or false, found "${textOf(el)}"`);
+    check(el.parent?.local === 'DesktopFormFactor', `<SupportsSharedFolders>${at(el)} belongs in <DesktopFormFactor>`);
+  }
+}
+
+/** MobileFormFactor ("MobileFormFactor element", "Icon element", "Control element" MobileButton). */
+function checkMobile(root, check, at) {
+  for (const form of walk(root)) {
+    if (form.local !== 'MobileFormFactor') continue;
+    const vo = ancestor(form, 'VersionOverrides');
+    check(vo?.attrs['xsi:type'] === 'VersionOverridesV1_1', `<MobileFormFactor>${at(form)} is defined in VersionOverrides 1.1 only`);
+    const min = vo ? mailboxMinVersion(vo) : undefined;
+    check(
+      !min || compareVersions(min, MOBILE_MAILBOX_MAX) <= 0,
+      `<MobileFormFactor>${at(form)} is never loaded: its VersionOverrides asks for Mailbox ${min?.join('.')}, above the 1.5 Outlook on iOS and Android load commands at`,
+    );
+    const points = childrenNamed(form, 'ExtensionPoint');
+    check(points.length > 0, `<MobileFormFactor>${at(form)} needs at least one <ExtensionPoint>`);
+    for (const p of points)
+      check(
+        MOBILE_EXTENSION_POINTS.includes(p.attrs['xsi:type']),
+        `<ExtensionPoint xsi:type="${p.attrs['xsi:type'] ?? ''}">${at(p)} is not a mobile extension point`,
+      );
+    for (const el of walk(form)) {
+      if (el.local === 'Control') check(el.attrs['xsi:type'] === 'MobileButton', `<Control>${at(el)} in <MobileFormFactor> must have xsi:type="MobileButton"`);
+      if (el.local === 'Icon') checkMobileIcon(el, check, at);
+    }
+  }
+}
+
+function checkMobileIcon(icon, check, at) {
+  check(icon.attrs['xsi:type'] === 'bt:MobileIconList', `<Icon>${at(icon)} in <MobileFormFactor> must have xsi:type="bt:MobileIconList"`);
+  const have = new Set(childrenNamed(icon, 'Image').map((img) => `${img.attrs.size}@${img.attrs.scale}`));
+  for (const size of MOBILE_ICON_SIZES)
+    for (const scale of MOBILE_ICON_SCALES)
+      check(have.has(`${size}@${scale}`), `<Icon>${at(icon)} in <MobileFormFactor> needs a size="${size}" image at scale="${scale}"`);
 }
 
 function checkOrder(children, order, parentName, check, at) {

@@ -23,6 +23,20 @@
  *   partitioning is switched off under Playwright, so the stand-in gives the dialog window a private
  *   localStorage (kept in that window's sessionStorage, so it survives the dialog's redirects).
  *
+ * - `shared: {owner, targetMailbox, delegatePermissions}` — the open mail is in a shared mailbox or a
+ *   delegated folder: `item.getSharedPropertiesAsync` answers these (Microsoft Learn: "Implement shared
+ *   folders and shared mailbox scenarios in an Outlook add-in", Mailbox 1.8 for shared folders and 1.13
+ *   for shared mailboxes; "Office.SharedProperties"; "SupportsSharedFolders element": Outlook offers the
+ *   add-in in shared folders and mailboxes only when the manifest sets it, which the manifest tests pin). Without it
+ *   the call fails, as Microsoft's sample expects for a folder that is not shared ("The current folder
+ *   or mailbox isn't shared."). `sharedAsAccount: true` — the shared mailbox added to Outlook as an
+ *   account of its own (`user` is then the shared mailbox): the call fails there too ("Do not sign
+ *   into the shared mailbox with a password. The feature APIs won't work in that case.", same page).
+ * - `platform: 'iOS' | 'Android'` — Outlook on a phone: diagnostics say so, Mailbox 1.5 only (Microsoft
+ *   Learn: "Outlook JavaScript API requirement sets", mobile clients; "Add support for add-in commands
+ *   in Outlook on mobile devices", MobileFormFactor): no multi-select (getSelectedItemsAsync and
+ *   SelectedItemsChanged are Mailbox 1.13), no getSharedPropertiesAsync (Mailbox 1.8); one open mail.
+ *
  * The scenario (theme, selection, user, token failures, runtime config) comes from the host page
  * (`window.parent.__host`), falling back to the `scenario` query string, so the pane can also be
  * opened on its own. Loaded before the pane's bundle, so `__REZI_CONFIG__` is set before it runs.
@@ -111,8 +125,37 @@
 
   var handlers = {};
 
+  var phone = scenario.platform === 'iOS' || scenario.platform === 'Android';
+  var platform = phone ? scenario.platform : 'OfficeOnline';
+
+  /** item.getSharedPropertiesAsync (Mailbox 1.8): the shared scenario's properties, else a failure. */
+  function getSharedPropertiesAsync() {
+    var a = splitArgs(arguments);
+    var shared = scenario.sharedAsAccount ? null : scenario.shared;
+    note('getSharedPropertiesAsync', { shared: Boolean(shared) });
+    later(function () {
+      if (!a.callback) return;
+      if (!shared)
+        a.callback(
+          asyncResult(undefined, a.options.asyncContext, { name: 'GenericResponseError', message: 'The current folder or mailbox isn’t shared.', code: 9060 }),
+        );
+      else
+        a.callback(
+          asyncResult(
+            {
+              owner: shared.owner,
+              targetMailbox: shared.targetMailbox,
+              targetRestUrl: 'https://outlook.office.com/api',
+              delegatePermissions: shared.delegatePermissions === undefined ? 63 : shared.delegatePermissions,
+            },
+            a.options.asyncContext,
+          ),
+        );
+    });
+  }
+
   function itemFor(s) {
-    return {
+    var item = {
       itemId: s.itemId,
       subject: s.subject,
       itemType: 'message',
@@ -121,6 +164,8 @@
       internetMessageId: s.internetMessageId,
       from: s.from,
     };
+    if (!phone) item.getSharedPropertiesAsync = getSharedPropertiesAsync;
+    return item;
   }
 
   var mailbox = {
@@ -128,7 +173,9 @@
       return selected.length > 0 ? itemFor(selected[0]) : null;
     },
     userProfile: { emailAddress: user.email, displayName: user.name, timeZone: 'GMT Standard Time', accountType: 'enterprise' },
-    diagnostics: { hostName: 'OutlookWebApp', hostVersion: '16.0.18000.10000', OWAView: 'ThreeColumns' },
+    diagnostics: phone
+      ? { hostName: scenario.platform === 'iOS' ? 'OutlookIOS' : 'OutlookAndroid', hostVersion: '4.2450.0' }
+      : { hostName: 'OutlookWebApp', hostVersion: '16.0.18000.10000', OWAView: 'ThreeColumns' },
     restUrl: 'https://outlook.office.com/api',
     ewsUrl: 'https://outlook.office365.com/EWS/Exchange.asmx',
     convertToRestId: function (id, version) {
@@ -173,6 +220,9 @@
     },
   };
 
+  // Mailbox 1.13's multi-select is not on phones.
+  if (phone) delete mailbox.getSelectedItemsAsync;
+
   function theme() {
     return dark
       ? {
@@ -194,7 +244,7 @@
   }
 
   var hasNaa = scenario.naa !== false;
-  var requirementSets = { mailbox: '1.13', identityapi: '1.3', dialogapi: '1.2' };
+  var requirementSets = { mailbox: phone ? '1.5' : '1.13', identityapi: '1.3', dialogapi: '1.2' };
   if (hasNaa) requirementSets.nestedappauth = '1.1';
   var other = scenario.otherAccount;
   function versionAtMost(asked, have) {
@@ -380,7 +430,7 @@
   }
   if (isDialog && scenario.dialogStorage === 'own') installOwnStorage();
 
-  var readyInfo = { host: 'Outlook', platform: 'OfficeOnline' };
+  var readyInfo = { host: 'Outlook', platform: platform };
   var readyCallbacks = [];
   var isReady = false;
 
@@ -399,8 +449,8 @@
       // A dialog can call only messageParent and isSetSupported (dialog best practices).
       mailbox: isDialog ? undefined : mailbox,
       host: 'Outlook',
-      platform: 'OfficeOnline',
-      diagnostics: { host: 'Outlook', platform: 'OfficeOnline', version: '16.0.18000.10000' },
+      platform: platform,
+      diagnostics: { host: 'Outlook', platform: platform, version: phone ? '4.2450.0' : '16.0.18000.10000' },
       displayLanguage: scenario.displayLanguage || 'en-GB',
       contentLanguage: scenario.displayLanguage || 'en-GB',
       get officeTheme() {
@@ -648,11 +698,21 @@
 
   // ---- Test hooks ------------------------------------------------------------------------------
   window.__officeStandin = {
+    // Microsoft Learn, "Office.EventType" (https://learn.microsoft.com/javascript/api/office/office.eventtype):
+    // SelectedItemsChanged (Mailbox 1.13) when the selection changes; ItemChanged (Mailbox 1.5) when a
+    // different item is selected for viewing while the pane is pinned. A phone (Mailbox 1.5) has only
+    // ItemChanged; there the pane shows the one open mail, and a test opening another is a new item.
     setSelection: function (items) {
+      var before = selected.length > 0 ? selected[0].itemId : null;
       selected = items.slice();
-      (handlers[EventType.SelectedItemsChanged] || []).forEach(function (h) {
-        h({ type: EventType.SelectedItemsChanged });
-      });
+      var after = selected.length > 0 ? selected[0].itemId : null;
+      var fire = function (type) {
+        (handlers[type] || []).forEach(function (h) {
+          h({ type: type });
+        });
+      };
+      if (!phone) fire(EventType.SelectedItemsChanged);
+      if (after !== before) fire(EventType.ItemChanged);
     },
     selection: function () {
       return selected.slice();

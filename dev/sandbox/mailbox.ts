@@ -12,7 +12,7 @@ export const AGENT = { email: DEMO_USERS.agent.email, name: DEMO_USERS.agent.nam
 export interface DemoMail {
   /** Where it sits when the sandbox starts. */
   folder: 'inbox' | 'sentitems' | 'Rezi-Imported/Queue';
-  /** Where a sync must file it (the demo directory decides; test/sandbox checks it). */
+  /** Where a sync must file it (the demo directory decides; test/dev/sandbox checks it). */
   expect: 'Received' | 'Sent' | 'Failed';
   seed: SeedMessage;
 }

@@ -8,12 +8,12 @@
  * ShowTaskpane only), and it is ended after five minutes. So it takes only the current item, works
  * within a budget under that limit, and hands whatever is left in Queue over to the pane.
  */
-import { createAdapterClient } from '../client/adapter-client';
 import { SyncError } from '../core/causes';
-import type { SyncReport } from '../core/engine';
-import { type Auth, createAuth } from '../outlook/auth';
-import { type OutlookConfig, configFromEnv, configProblems } from '../outlook/config';
-import { notStartedReport, runGraphSync } from '../outlook/sync';
+import { notStartedReport, type SyncReport } from '../core/engine';
+import type { Auth } from '../outlook/auth';
+import { type OutlookConfig, addinConfig, configProblems } from '../outlook/config';
+import { currentItemIds } from '../outlook/office-host';
+import { createAddinRuntime } from '../outlook/runtime';
 import { NOTIFICATION_KEY, type Notification, notificationFor } from './notification';
 
 export interface CommandDeps {
@@ -27,21 +27,22 @@ export interface CommandDeps {
 /** Outlook ends a function command after 5 minutes: stop well before, so the notification still shows. */
 export const COMMAND_BUDGET_MS = 4 * 60_000;
 
-/** The mail the command acts on: the current item (a function command never sees a multi-selection). */
-function currentItemIds(office: typeof Office): string[] {
-  const id = (office.context.mailbox?.item as { itemId?: string } | undefined)?.itemId;
-  return id ? [id] : [];
-}
-
-function notify(office: typeof Office, n: Notification): Promise<void> {
+/** Shows (or replaces) the command's notification on the current item. */
+function show(office: typeof Office, message: Office.NotificationMessageDetails): Promise<void> {
   const item = office.context.mailbox?.item;
   // With several mails selected there may be no current item to carry a notification.
   if (!item?.notificationMessages) return Promise.resolve();
-  const message: Office.NotificationMessageDetails =
-    n.kind === 'error'
-      ? { type: office.MailboxEnums.ItemNotificationMessageType.ErrorMessage, message: n.message }
-      : { type: office.MailboxEnums.ItemNotificationMessageType.InformationalMessage, message: n.message, icon: 'Icon.16x16', persistent: false };
   return new Promise((resolve) => item.notificationMessages.replaceAsync(NOTIFICATION_KEY, message, () => resolve()));
+}
+
+function notify(office: typeof Office, n: Notification): Promise<void> {
+  const types = office.MailboxEnums.ItemNotificationMessageType;
+  return show(
+    office,
+    n.kind === 'error'
+      ? { type: types.ErrorMessage, message: n.message }
+      : { type: types.InformationalMessage, message: n.message, icon: 'Icon.16x16', persistent: false },
+  );
 }
 
 /** Runs the sync for the selection; resolves with the report after the notification is shown. */
@@ -51,31 +52,13 @@ export async function syncSelectedToRezi(event: Office.AddinCommands.Event | und
   const budget = new AbortController();
   const timer = setTimeout(() => budget.abort(), deps.budgetMs ?? COMMAND_BUDGET_MS);
   try {
-    const config = deps.config ?? configFromEnv();
+    const config = deps.config ?? addinConfig();
     const problems = configProblems(config);
     if (problems.length > 0) throw new SyncError('not-configured', problems.join(' '));
-    const item = office.context.mailbox?.item;
-    if (item?.notificationMessages) {
-      await new Promise<void>((resolve) =>
-        item.notificationMessages.replaceAsync(
-          NOTIFICATION_KEY,
-          { type: office.MailboxEnums.ItemNotificationMessageType.ProgressIndicator, message: 'Filing in Rezi…' },
-          () => resolve(),
-        ),
-      );
-    }
-    const auth = deps.auth ?? (await createAuth({ clientId: config.clientId, tenantId: config.tenantId, authority: config.authority }, { office }));
-    const adapter = createAdapterClient({ baseUrl: config.adapterUrl, getToken: () => auth.getToken([config.adapterScope]) });
-    report = await runGraphSync({
-      config,
-      auth,
-      adapter,
-      itemIds: currentItemIds(office),
-      signal: budget.signal,
-      interactive: false,
-      office,
-      client: { version: 'ribbon', host: String(office.context.diagnostics?.host ?? ''), platform: String(office.context.diagnostics?.platform ?? '') },
-    });
+    await show(office, { type: office.MailboxEnums.ItemNotificationMessageType.ProgressIndicator, message: 'Filing in Rezi…' });
+    const runtime = createAddinRuntime(config, { office, auth: deps.auth });
+    // A function command has no UI: sign-in stays silent, and the pane's Reconnect does the rest.
+    report = await runtime.sync({ itemIds: currentItemIds(office), signal: budget.signal, interactive: false, version: 'ribbon' });
   } catch (e) {
     report = notStartedReport(e);
   } finally {

@@ -5,8 +5,8 @@
  * one likely cause in plain words and one next step.
  */
 import type { ApiStatus } from './api';
-import { type CauseCode, isConnectionCause } from './causes';
-import { type NextAction, explain } from './explain';
+import { CAUSES, CAUSE_PRECEDENCE, type CauseCode, isConnectionCause } from './causes';
+import { NOTHING_FOUND_REASSURANCE, type NextAction, explain } from './explain';
 import { STATE_LABEL } from './status';
 
 export type CheckId = 'account-connected' | 'token-silent' | 'provider-reachable' | 'last-error' | 'others-affected';
@@ -73,22 +73,6 @@ export const CHECK_LABELS: Record<CheckId, string> = {
   'last-error': 'Last sync error',
   'others-affected': 'Other people affected',
 };
-
-const RECONNECT_REASSURANCE = 'Reconnecting usually fixes most sync issues within a few minutes.';
-
-/** The guide's order of likelihood and of what to try first. Lower wins. */
-const PRECEDENCE: CauseCode[] = [
-  'outage-suspected',
-  'password-changed',
-  'consent-missing',
-  'authorisation-expired',
-  'session-stale',
-  'not-configured',
-  'certificate-invalid',
-  'server-unreachable',
-  'throttled',
-  'unknown',
-];
 
 /** MSAL and friends report a broken cache with codes like these; they need the cache cleared, not a reconnect. */
 const CACHE_ERROR = /cache|no_tokens_found|no_account|multiple_matching_tokens|state_mismatch|nonce_mismatch|interaction_in_progress/i;
@@ -195,41 +179,11 @@ function othersCheck(input: DiagnosisInput): CheckResult {
   return { ...base, outcome: 'pass', detail: 'No one else nearby is reporting the same problem right now.' };
 }
 
-function reassuranceFor(cause: CauseCode | undefined): string {
-  switch (cause) {
-    case 'authorisation-expired':
-    case 'consent-missing':
-    case 'password-changed':
-      return RECONNECT_REASSURANCE;
-    case 'session-stale':
-      return 'Clearing the cached sign-in is safe: nothing in your mailbox or in Rezi is lost. ' + RECONNECT_REASSURANCE;
-    case 'outage-suspected':
-      return 'This isn’t anything on your side. Your mails are safe: anything in Queue will be filed once the service is back.';
-    case 'server-unreachable':
-    case 'throttled':
-      return 'Your mails are safe: anything waiting in Queue will be filed on the next sync.';
-    case undefined:
-      return 'Nothing looks wrong from here, so let’s go through the steps below together. If they don’t fix it, our technical team will take it from there.';
-    default:
-      return 'Your mails are safe in Queue while this is sorted out.';
-  }
-}
-
+/** The troubleshooter's own next step where the guide's differs from the status card's (explain.ts). */
 function nextStepFor(cause: CauseCode, input: DiagnosisInput): Diagnosis['nextStep'] {
+  const words = explain(cause);
   const imap = input.status?.account.kind === 'imap';
-  if (cause === 'password-changed') {
-    // The guide: confirm the user can log in outside Rezi first; if that fails, it's the password.
-    return {
-      action: 'sign-in-outside',
-      label: 'Sign in to your email provider outside Rezi',
-      hint: imap
-        ? 'Check you can sign in to your email (webmail or your usual mail app) with your current password. If that fails, update your password with your email provider first. Then reconnect here with the new password.'
-        : 'Check you can sign in to Outlook on the web (or Gmail) in your browser with your current password. If that fails, update your password with your email provider first. Then come back and reconnect.',
-    };
-  }
-  if (cause === 'throttled')
-    return { action: 'retry-later', label: 'Wait and try again', hint: 'Microsoft asked Rezi to slow down. Wait a minute or two, then sync again.' };
-  return explain(cause).nextStep;
+  return (imap ? words.troubleshooter.imapNextStep : undefined) ?? words.troubleshooter.nextStep ?? words.nextStep;
 }
 
 /** Runs the checks and picks one cause by the guide's precedence. */
@@ -244,11 +198,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
 
   const found = new Set<CauseCode>();
   for (const c of checks) if (c.cause && isConnectionCause(c.cause)) found.add(c.cause);
-  let cause = PRECEDENCE.find((c) => found.has(c));
+  let cause = CAUSE_PRECEDENCE.find((c) => found.has(c));
 
   // Reconnecting already failed the same way: the guide's next step is clearing the cached credentials.
   const retried = input.reconnectAttempt?.failedWith;
-  if (retried && cause && (cause === 'authorisation-expired' || cause === 'password-changed') && retried === cause) cause = 'session-stale';
+  if (retried && cause && CAUSES[cause].staleIfReconnectFails && retried === cause) cause = 'session-stale';
 
   if (!cause) {
     return {
@@ -261,11 +215,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
         label: 'Go through the steps',
         hint: 'Follow the steps below, one at a time. If they don’t fix it, escalate to Rezi support.',
       },
-      reassurance: reassuranceFor(undefined),
+      reassurance: NOTHING_FOUND_REASSURANCE,
     };
   }
   const words = explain(cause);
   let likelyCause = words.explanation;
   if (cause === 'session-stale' && retried) likelyCause = `Reconnecting didn’t help, which usually means a stored sign-in is out of date. ${words.explanation}`;
-  return { checks, cause, title: words.title, likelyCause, nextStep: nextStepFor(cause, input), reassurance: reassuranceFor(cause) };
+  return { checks, cause, title: words.title, likelyCause, nextStep: nextStepFor(cause, input), reassurance: words.troubleshooter.reassurance };
 }

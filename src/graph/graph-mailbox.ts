@@ -11,11 +11,15 @@
  *   backoff and jitter, a bounded number of times; 401 → authorisation-expired, 403 → consent-missing;
  * - every request and sub-request carries Prefer: IdType="ImmutableId", so ids survive moves.
  */
-import { Client, type GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
+import { Client, type GraphError, HTTPMessageHandler, type Middleware, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { ContentLimits, ContentResult, PrivacyLevel } from '../core/content';
+import { BodyCache } from './body-cache';
+import { readGraphContent } from './content';
 import { normaliseAddressList } from '../core/addresses';
-import { SyncError, toSyncError } from '../core/causes';
+import { type CauseCode, type CauseDetail, SyncError, toSyncError } from '../core/causes';
+import { causeOfStatus, isRetryable, retryAfterMs } from '../core/http-status';
 import { FOLDER_NAMES, FOLDER_ROOT, type FolderRole, type FolderTree, type Mailbox, type MoveResult, type QueuedMessage } from '../core/ports';
-import { Limiter, backoffMs, delay, parseRetryAfter } from './limiter';
+import { Limiter, backoffMs, delay } from './limiter';
 import { type BatchSubResponse, MoveDispatcher } from './move-dispatcher';
 
 export const IMMUTABLE_ID_PREFER = 'IdType="ImmutableId"';
@@ -27,6 +31,11 @@ export interface GraphMailboxOptions {
   getToken: () => Promise<string>;
   /** e.g. https://graph.microsoft.com/v1.0 (default), or a stand-in's URL. */
   baseUrl?: string;
+  /**
+   * A shared or delegated mailbox's SMTP address: its folders and mail are reached at
+   * /users/{address} (which needs Mail.ReadWrite.Shared); absent: the signed-in user's own (/me).
+   */
+  sharedMailbox?: string;
   /** Graph HTTP requests in flight at once (default 4). */
   maxInFlight?: number;
   /** Attempts per request or sub-request before giving up (default 5). */
@@ -53,6 +62,9 @@ interface GraphMessage {
   sentDateTime?: string | null;
   subject?: string | null;
   bodyPreview?: string | null;
+  parentFolderId?: string;
+  body?: { contentType?: string; content?: string };
+  hasAttachments?: boolean;
 }
 
 interface GraphFolder {
@@ -88,6 +100,10 @@ export function toQueuedMessage(m: GraphMessage): QueuedMessage {
 export class GraphMailbox implements Mailbox {
   readonly client: Client;
   private readonly baseUrl: string;
+  /** Whose folders and mail: '/me' or '/users/{address}' (owner() always asks /me: it is who files). */
+  readonly mailboxPath: string;
+  /** Every id this mailbox hands out is an immutable one (Prefer: IdType="ImmutableId"): it survives moves. */
+  readonly readsContentAfterMove = true;
   private readonly limiter: Limiter;
   private readonly maxAttempts: number;
   private readonly retryAfterUnitMs: number;
@@ -96,11 +112,13 @@ export class GraphMailbox implements Mailbox {
   private readonly random: () => number;
   private tree: FolderTree | undefined;
   private readonly dispatcher: MoveDispatcher;
+  private readonly bodies = new BodyCache();
   /** The latest token from options.getToken (request() fetches one before each request). */
   private token: string | undefined;
 
   constructor(private readonly options: GraphMailboxOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
+    this.mailboxPath = options.sharedMailbox ? `/users/${encodeURIComponent(options.sharedMailbox)}` : '/me';
     const { host, version } = splitBase(this.baseUrl);
     // Our own bearer middleware: the library's AuthenticationHandler only signs https Graph hosts.
     // It signs with the token request() has just fetched: a token failure raised in here would reach
@@ -130,6 +148,7 @@ export class GraphMailbox implements Mailbox {
     this.dispatcher = new MoveDispatcher({
       send: async (requests) => (await this.request<{ responses: BatchSubResponse[] }>((c) => c.api('/$batch').post({ requests }))).responses,
       immutablePrefer: IMMUTABLE_ID_PREFER,
+      mailboxPath: this.mailboxPath,
       maxEnvelopes: options.maxInFlight ?? 4,
       maxAttempts: this.maxAttempts,
       retryAfterUnitMs: this.retryAfterUnitMs,
@@ -138,8 +157,14 @@ export class GraphMailbox implements Mailbox {
       random: this.random,
       // A move answers 201 with the moved message (default properties include all that matching
       // needs), so the engine can file it without listing Queue again.
-      describe: (body) => (typeof body.id === 'string' && 'internetMessageId' in body ? toQueuedMessage(body as unknown as GraphMessage) : undefined),
+      describe: (body) => (typeof body.id === 'string' && 'internetMessageId' in body ? this.described(body as unknown as GraphMessage) : undefined),
     });
+  }
+
+  /** A moved mail's metadata; a move into Queue also leaves its body for the content reader (body-cache.ts). */
+  private described(m: GraphMessage): QueuedMessage {
+    if (m.body && this.tree && m.parentFolderId === this.tree.queue) this.bodies.keep(m.id, { body: m.body, hasAttachments: m.hasAttachments });
+    return toQueuedMessage(m);
   }
 
   /** The mailbox owner's addresses: mail, user principal name and SMTP proxy addresses (aliases). */
@@ -155,18 +180,28 @@ export class GraphMailbox implements Mailbox {
     return { addresses: [...addresses], mail: me.mail ?? me.userPrincipalName ?? '', name: me.displayName };
   }
 
+  /** Whether the mailbox's Inbox can be read with this sign-in (one attempt; any failure is a no). */
+  async reachable(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.request((c) => c.api(`${this.mailboxPath}/mailFolders/inbox`).select('id').get(), signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async ensureFolders(signal?: AbortSignal): Promise<FolderTree> {
     if (this.tree) return this.tree;
     let rootId: string;
     let created = false;
-    const existingRoot = await this.findFolder('/me/mailFolders', FOLDER_ROOT, signal);
+    const existingRoot = await this.findFolder(`${this.mailboxPath}/mailFolders`, FOLDER_ROOT, signal);
     if (existingRoot) rootId = existingRoot.id;
     else {
-      const made = await this.createFolder('/me/mailFolders', FOLDER_ROOT, signal);
+      const made = await this.createFolder(`${this.mailboxPath}/mailFolders`, FOLDER_ROOT, signal);
       rootId = made.folder.id;
       created = made.created;
     }
-    const childPath = `/me/mailFolders/${encodeURIComponent(rootId)}/childFolders`;
+    const childPath = `${this.mailboxPath}/mailFolders/${encodeURIComponent(rootId)}/childFolders`;
     // A folder we have just created has no children: skip the listing.
     const children = created ? [] : await this.listFolders(childPath, signal);
     const byName = new Map(children.map((f) => [f.displayName.toLowerCase(), f.id]));
@@ -217,7 +252,7 @@ export class GraphMailbox implements Mailbox {
     let page = await this.request<{ value: GraphMessage[]; '@odata.nextLink'?: string }>(
       (c) =>
         c
-          .api(`/me/mailFolders/${encodeURIComponent(folders.queue)}/messages`)
+          .api(`${this.mailboxPath}/mailFolders/${encodeURIComponent(folders.queue)}/messages`)
           .select(QUEUE_SELECT)
           .top(1000)
           .get(),
@@ -235,6 +270,26 @@ export class GraphMailbox implements Mailbox {
     }
   }
 
+  /** The content of matched mails (see content.ts); only the attachments level reads attachments. */
+  async readContent(ids: readonly string[], level: PrivacyLevel, limits: ContentLimits, _folders: FolderTree, signal?: AbortSignal): Promise<ContentResult[]> {
+    return readGraphContent(
+      {
+        prefer: IMMUTABLE_ID_PREFER,
+        maxAttempts: this.maxAttempts,
+        mailboxPath: this.mailboxPath,
+        cached: (id) => this.bodies.take(id),
+        pause: (attempt, retryAfter, s) =>
+          delay(retryAfterMs(retryAfter ?? null, this.retryAfterUnitMs) ?? backoffMs(attempt, this.backoffBaseMs, this.backoffMaxMs, this.random), s),
+        batch: async (requests, s) => (await this.request<{ responses: BatchSubResponse[] }>((c) => c.api('/$batch').post({ requests }), s)).responses,
+        value: (path, s) => this.request<ArrayBuffer>((c) => c.api(path).responseType(ResponseType.ARRAYBUFFER).get(), s),
+      },
+      ids,
+      level,
+      limits,
+      signal,
+    );
+  }
+
   /** Mails waiting in Queue and in Failed (the status card). */
   async counts(folders: FolderTree, signal?: AbortSignal): Promise<{ queue: number; failed: number }> {
     const [queue, failed] = await Promise.all([this.itemCount(folders.queue, signal), this.itemCount(folders.failed, signal)]);
@@ -245,7 +300,7 @@ export class GraphMailbox implements Mailbox {
     const f = await this.request<GraphFolder>(
       (c) =>
         c
-          .api(`/me/mailFolders/${encodeURIComponent(folderId)}`)
+          .api(`${this.mailboxPath}/mailFolders/${encodeURIComponent(folderId)}`)
           .select('id,displayName,totalItemCount')
           .get(),
       signal,
@@ -255,6 +310,96 @@ export class GraphMailbox implements Mailbox {
 
   async move(ids: readonly string[], to: FolderRole, folders: FolderTree, signal?: AbortSignal): Promise<MoveResult[]> {
     const results = await this.dispatcher.move(ids, folders[to], signal);
+    return ids.map((id) => results.get(id) ?? { id, ok: false, cause: 'unknown', message: 'No answer for this mail.' });
+  }
+
+  /** One mail by its (immutable) id, as Queue lists it: a Failed mail the agent files by hand needs its recipients and date. */
+  async message(id: string, signal?: AbortSignal): Promise<QueuedMessage> {
+    const m = await this.request<GraphMessage>(
+      (c) =>
+        c
+          .api(`${this.mailboxPath}/messages/${encodeURIComponent(id)}`)
+          .select(QUEUE_SELECT)
+          .get(),
+      signal,
+      { oneMail: true },
+    );
+    return toQueuedMessage(m);
+  }
+
+  /** One mail as message() reads it, and the id of the folder it is in: where a mail selected in Outlook is. */
+  async messageAndFolder(id: string, signal?: AbortSignal): Promise<{ message: QueuedMessage; folderId: string }> {
+    const m = await this.request<GraphMessage>(
+      (c) =>
+        c
+          .api(`${this.mailboxPath}/messages/${encodeURIComponent(id)}`)
+          .select(`${QUEUE_SELECT},parentFolderId`)
+          .get(),
+      signal,
+      { oneMail: true },
+    );
+    return { message: toQueuedMessage(m), folderId: m.parentFolderId ?? '' };
+  }
+
+  /**
+   * The Rezi-Imported folders that exist, without creating any (ensureFolders creates what is
+   * missing): undefined when there is no Rezi-Imported folder, and a folder not there is left out.
+   */
+  async existingFolders(signal?: AbortSignal): Promise<Partial<FolderTree> | undefined> {
+    if (this.tree) return this.tree;
+    const root = await this.findFolder(`${this.mailboxPath}/mailFolders`, FOLDER_ROOT, signal);
+    if (!root) return undefined;
+    const children = await this.listFolders(`${this.mailboxPath}/mailFolders/${encodeURIComponent(root.id)}/childFolders`, signal);
+    const tree: Partial<FolderTree> = { root: root.id };
+    for (const role of Object.keys(FOLDER_NAMES) as FolderRole[]) {
+      const found = children.find((f) => f.displayName.toLowerCase() === FOLDER_NAMES[role].toLowerCase());
+      if (found) tree[role] = found.id;
+    }
+    return tree;
+  }
+
+  /**
+   * Where the selected mails are, in one $batch: the Rezi-Imported folder found by name again (so a
+   * tree deleted and made anew is noticed), the children of `knownRoot` (the root's id as last
+   * found), and each mail with its parentFolderId. A chain (each sub-request dependsOn the one
+   * before) holds one of the mailbox's 4 slots, as the moves do. Undefined when the root is no
+   * longer `knownRoot` or the folders could not be read this way: the caller looks again the long
+   * way. A mail whose answer is neither 200 nor 404 is `undefined` in `mails`, to be asked alone
+   * (with this mailbox's retries); a 404 is 'gone'. Graph's limit is 20 sub-requests per $batch
+   * ("Combine multiple HTTP requests using JSON batching").
+   */
+  async locateSelection(ids: readonly string[], knownRoot: string, signal?: AbortSignal): Promise<SelectionLookup | undefined> {
+    const folders = `${this.mailboxPath}/mailFolders`;
+    const escaped = FOLDER_ROOT.replace(/'/g, "''");
+    const urls = [
+      `${folders}?$filter=${encodeURIComponent(`displayName eq '${escaped}'`)}&$select=id,displayName`,
+      `${folders}/${encodeURIComponent(knownRoot)}/childFolders?$select=id,displayName&$top=100`,
+      ...ids.map((id) => `${this.mailboxPath}/messages/${encodeURIComponent(id)}?$select=${QUEUE_SELECT},parentFolderId`),
+    ].slice(0, 20);
+    const requests = urls.map((url, i) => ({
+      id: String(i + 1),
+      method: 'GET',
+      url,
+      headers: { Prefer: IMMUTABLE_ID_PREFER },
+      ...(i > 0 ? { dependsOn: [String(i)] } : {}),
+    }));
+    const answers = await this.request<{ responses: BatchSubResponse[] }>((c) => c.api('/$batch').post({ requests }), signal);
+    const byId = new Map(answers.responses.map((r) => [String(r.id), r]));
+    const tree = treeOf(knownRoot, byId.get('1'), byId.get('2'));
+    if (!tree) return undefined;
+    const mails = ids.map((_, i): SelectionLookup['mails'][number] => {
+      const r = byId.get(String(i + 3));
+      if (r?.status === 404) return 'gone';
+      if (r?.status !== 200 || !r.body) return undefined;
+      const m = r.body as unknown as GraphMessage;
+      return { message: toQueuedMessage(m), folderId: m.parentFolderId ?? '' };
+    });
+    return { tree, mails };
+  }
+
+  /** Back to the Inbox (its well-known name, which Graph's move takes in place of an id): an undone filing. */
+  async moveToInbox(ids: readonly string[], signal?: AbortSignal): Promise<MoveResult[]> {
+    const results = await this.dispatcher.move(ids, 'inbox', signal);
     return ids.map((id) => results.get(id) ?? { id, ok: false, cause: 'unknown', message: 'No answer for this mail.' });
   }
 
@@ -300,7 +445,7 @@ export class GraphMailbox implements Mailbox {
   }
 
   /** One Graph HTTP request within the concurrency budget, retried on 429/503/504/network failures. */
-  private async request<T>(call: (client: Client) => Promise<T>, signal?: AbortSignal, flags: { folderExists?: boolean } = {}): Promise<T> {
+  private async request<T>(call: (client: Client) => Promise<T>, signal?: AbortSignal, flags: { folderExists?: boolean; oneMail?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new SyncError('cancelled', 'The sync was cancelled.');
       let failure: Failure;
@@ -314,39 +459,69 @@ export class GraphMailbox implements Mailbox {
         return await this.limiter.run(() => call(this.client));
       } catch (e) {
         if (flags.folderExists && isGraphError(e) && e.code === 'ErrorFolderExists') throw new FolderExists();
-        failure = this.classify(e, attempt);
+        failure = this.classify(e, attempt, flags.oneMail ? 'graph-mail' : 'graph');
       }
       if (failure.kind === 'fatal') throw failure.error;
       await delay(failure.kind === 'retry-after' ? failure.ms : backoffMs(attempt, this.backoffBaseMs, this.backoffMaxMs, this.random), signal);
     }
   }
 
-  private classify(e: unknown, attempt: number): Failure {
+  private classify(e: unknown, attempt: number, service: 'graph' | 'graph-mail'): Failure {
     if (e instanceof SyncError) return { kind: 'fatal', error: e };
     if (typeof e === 'object' && e && (e as { name?: string }).name === 'AbortError')
       return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
     if (!isGraphError(e)) return { kind: 'fatal', error: new SyncError('unknown', e instanceof Error ? e.message : String(e)) };
     const status = e.statusCode;
+    // The client's own cancel (its code, never one of Graph's).
+    if (e.code === 'AbortError') return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
     const detail = { status: status > 0 ? status : undefined, providerCode: e.code ?? undefined, requestId: e.requestId ?? undefined };
-    const last = attempt >= this.maxAttempts;
-    if (status === 429) {
-      const ms = parseRetryAfter(e.headers?.get('Retry-After'), this.retryAfterUnitMs);
-      if (last)
-        return {
-          kind: 'fatal',
-          error: new SyncError('throttled', 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.', { ...detail, retryAfterMs: ms }),
-        };
-      return ms === undefined ? { kind: 'backoff' } : { kind: 'retry-after', ms };
-    }
-    if (status === 503 || status === 504 || status <= 0) {
-      if (e.code === 'AbortError') return { kind: 'fatal', error: new SyncError('cancelled', 'The sync was cancelled.') };
-      if (last) return { kind: 'fatal', error: new SyncError('server-unreachable', 'Microsoft 365 could not be reached.', detail) };
-      return { kind: 'backoff' };
-    }
-    if (status === 401) return { kind: 'fatal', error: new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', detail) };
-    if (status === 403) return { kind: 'fatal', error: new SyncError('consent-missing', 'Permission to read and move mail has not been granted.', detail) };
-    return { kind: 'fatal', error: new SyncError('unknown', e.message || `Graph answered ${status}.`, detail) };
+    if (this.options.sharedMailbox && status === 403 && e.code === 'ErrorAccessDenied')
+      return { kind: 'fatal', error: sharedDenied(this.options.sharedMailbox, detail) };
+    const cause = causeOfStatus(service, status);
+    const retryAfter = status === 429 ? retryAfterMs(e.headers?.get('Retry-After'), this.retryAfterUnitMs) : undefined;
+    if (isRetryable(status) && attempt < this.maxAttempts) return retryAfter === undefined ? { kind: 'backoff' } : { kind: 'retry-after', ms: retryAfter };
+    const message = GRAPH_WORDS[cause] ?? (e.message || `Graph answered ${status}.`);
+    return { kind: 'fatal', error: new SyncError(cause, message, retryAfter === undefined ? detail : { ...detail, retryAfterMs: retryAfter }) };
   }
+}
+
+/** What Graph's failures mean for this mailbox, where the cause's own words need Microsoft 365 named. */
+const GRAPH_WORDS: Partial<Record<CauseCode, string>> = {
+  throttled: 'Microsoft 365 is limiting requests to your mailbox; try again in a few minutes.',
+  'server-unreachable': 'Microsoft 365 could not be reached.',
+  'authorisation-expired': 'Microsoft 365 no longer accepts the sign-in.',
+  'consent-missing': 'Permission to read and move mail has not been granted.',
+  'message-gone': 'The mail is no longer there: it was moved or deleted in the meantime.',
+};
+
+/** Graph's 403 ErrorAccessDenied on /users/{mailbox}: the signed-in user holds no permission on that mailbox. */
+function sharedDenied(mailbox: string, detail: CauseDetail): SyncError {
+  return new SyncError(
+    'shared-mailbox-denied',
+    `Microsoft 365 refused access to the shared mailbox ${mailbox}: your account has no permission to it. Nothing was filed or moved. Ask its owner or your IT support for Full Access, then sync again.`,
+    detail,
+  );
+}
+
+/** What locateSelection found: the Rezi-Imported folders as they are now, and each mail asked about. */
+export interface SelectionLookup {
+  tree: Partial<FolderTree>;
+  mails: ({ message: QueuedMessage; folderId: string } | 'gone' | undefined)[];
+}
+
+/** The tree from the root found by name and its children's listing; undefined unless both answered and the root is still `knownRoot`. */
+function treeOf(knownRoot: string, found: BatchSubResponse | undefined, listed: BatchSubResponse | undefined): Partial<FolderTree> | undefined {
+  if (found?.status !== 200 || listed?.status !== 200) return undefined;
+  const roots = (found.body?.value as GraphFolder[] | undefined) ?? [];
+  const root = roots.find((f) => f.displayName.toLowerCase() === FOLDER_ROOT.toLowerCase());
+  const page = listed.body as { value?: GraphFolder[]; '@odata.nextLink'?: string } | undefined;
+  if (root?.id !== knownRoot || !page?.value || page['@odata.nextLink']) return undefined;
+  const tree: Partial<FolderTree> = { root: knownRoot };
+  for (const role of Object.keys(FOLDER_NAMES) as FolderRole[]) {
+    const child = page.value.find((f) => f.displayName.toLowerCase() === FOLDER_NAMES[role].toLowerCase());
+    if (child) tree[role] = child.id;
+  }
+  return tree;
 }
 
 class FolderExists extends Error {}

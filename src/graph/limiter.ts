@@ -40,15 +40,6 @@ function abortError(): Error {
   return e;
 }
 
-/** Retry-After as milliseconds: delta-seconds (scaled by `unitMs`, for tests) or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, unitMs = 1000, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * unitMs);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** Exponential backoff with full jitter: random in [base·2^(attempt-1) / 2, base·2^(attempt-1)], capped. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));

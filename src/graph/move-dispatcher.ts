@@ -14,9 +14,10 @@
  * attempt; 429 after Retry-After; 503/504 after exponential backoff with jitter; after maxAttempts
  * the move fails with `throttled` or `server-unreachable`. 404 means the mail is gone.
  */
-import { type CauseCode, SyncError } from '../core/causes';
+import { SyncError } from '../core/causes';
+import { causeOfStatus, isRetryable, retryAfterMs } from '../core/http-status';
 import type { MoveResult, QueuedMessage } from '../core/ports';
-import { backoffMs, parseRetryAfter } from './limiter';
+import { backoffMs } from './limiter';
 
 export const MAX_BATCH = 20;
 
@@ -31,6 +32,8 @@ export interface DispatcherOptions {
   /** Sends one $batch body; resolves with its responses or throws a SyncError (after its own retries). */
   send(requests: unknown[]): Promise<BatchSubResponse[]>;
   immutablePrefer: string;
+  /** Whose mailbox the messages are in: '/me', or '/users/{address}' for a shared one. */
+  mailboxPath?: string;
   maxEnvelopes: number;
   maxAttempts: number;
   retryAfterUnitMs: number;
@@ -163,7 +166,7 @@ export class MoveDispatcher {
     const requests = live.map((item, i) => ({
       id: String(i + 1),
       method: 'POST',
-      url: `/me/messages/${encodeURIComponent(item.messageId)}/move`,
+      url: `${this.o.mailboxPath ?? '/me'}/messages/${encodeURIComponent(item.messageId)}/move`,
       headers: { 'Content-Type': 'application/json', Prefer: this.o.immutablePrefer },
       body: { destinationId: item.destinationId },
       ...(i > 0 ? { dependsOn: [String(i)] } : {}),
@@ -192,23 +195,20 @@ export class MoveDispatcher {
         return this.settle(item, { id: item.messageId, ok: true, ...(immutable ? { newId: r?.body?.id } : {}), ...(moved ? { moved } : {}) });
       }
       if (status === 424) return void notRun.push(item); // not executed: free retry, first in line
-      if (status === 404) return this.settle(item, { id: item.messageId, ok: false, cause: 'message-gone', message: 'The mail is no longer there.' });
+      const cause = causeOfStatus('graph-mail', status);
+      if (cause === 'message-gone') return this.settle(item, { id: item.messageId, ok: false, cause, message: 'The mail is no longer there.' });
+      // The sign-in, not this mail: the whole call fails, as a request outside the batch would.
       if (status === 401)
-        return this.fail(
-          item.call,
-          new SyncError('authorisation-expired', 'Microsoft 365 no longer accepts the sign-in.', { status, providerCode: r?.body?.error?.code }),
-        );
+        return this.fail(item.call, new SyncError(cause, 'Microsoft 365 no longer accepts the sign-in.', { status, providerCode: r?.body?.error?.code }));
       item.attempts++;
-      const retryable = status === 429 || status === 503 || status === 504 || status === 0;
-      if (retryable && item.attempts < this.o.maxAttempts) {
+      if (isRetryable(status) && item.attempts < this.o.maxAttempts) {
         again.push(item);
         const header = status === 429 && r?.headers ? Object.entries(r.headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] : undefined;
-        const ms = parseRetryAfter(header, this.o.retryAfterUnitMs);
+        const ms = retryAfterMs(header, this.o.retryAfterUnitMs);
         if (ms === undefined) backoff = true;
         else waitMs = Math.max(waitMs, ms);
         return;
       }
-      const cause: CauseCode = status === 429 ? 'throttled' : retryable ? 'server-unreachable' : status === 403 ? 'consent-missing' : 'unknown';
       this.settle(item, { id: item.messageId, ok: false, cause, message: r?.body?.error?.message ?? `Graph answered ${status}.` });
     });
     this.queue.unshift(...notRun);

@@ -4,18 +4,19 @@
  * desktop hosts block window.open from add-ins, so the sign-in runs here, in a separate window that
  * Office opens (Microsoft Learn: "Authenticate and authorize with the Office dialog API").
  *
- * On load: a standard MSAL application with the pane's settings (this page's URL as redirect URI, the
- * same localStorage cache) finishes a redirect if there is one; otherwise it starts loginRedirect with
+ * On load: a standard MSAL application with the pane's settings (msal-config.ts, with this page's URL
+ * as redirect URI) finishes a redirect if there is one; otherwise it starts loginRedirect with
  * the scopes from the query string. The outcome goes to the pane with Office.context.ui.messageParent:
  * the account (the pane then takes tokens silently from the shared MSAL cache) and, because some hosts
  * give the dialog its own storage, the access token for the requested scopes. Errors carry MSAL's code
  * and the first line of its message (which holds the AADSTS code), never a token.
  *
- * The pane (auth.ts) only imports types from here: importing this module runs the page when Office is
+ * The pane (dialog-signin.ts) only imports types from here: importing this module runs the page when Office is
  * present.
  */
 import type { AuthenticationResult, Configuration } from '@azure/msal-browser';
-import { configFromEnv, withRuntimeConfig } from './config';
+import { addinConfig } from './config';
+import { msalConfiguration } from './msal-config';
 
 export interface DialogAccount {
   homeAccountId: string;
@@ -79,13 +80,8 @@ interface PageDeps {
 export async function runAuthDialog(deps: PageDeps): Promise<void> {
   const send = (m: DialogMessage) => deps.office.context.ui.messageParent(JSON.stringify(m));
   try {
-    // The pane's settings, with the hosting page's runtime values as the pane reads them.
-    const config = withRuntimeConfig(configFromEnv(), typeof window !== 'undefined' ? window.__REZI_CONFIG__ : undefined);
-    const authority = config.authority ?? `https://login.microsoftonline.com/${config.tenantId ?? 'common'}`;
-    const pca = await deps.createStandard({
-      auth: { clientId: config.clientId, authority, redirectUri: `${deps.location.origin}${deps.location.pathname}` },
-      cache: { cacheLocation: 'localStorage' },
-    });
+    // The pane's settings and MSAL configuration, with this page as the redirect URI.
+    const pca = await deps.createStandard(msalConfiguration(addinConfig(), `${deps.location.origin}${deps.location.pathname}`));
     const result = await pca.handleRedirectPromise();
     if (result) return send(successMessage(result));
     const query = new URLSearchParams(deps.location.search);

@@ -11,10 +11,13 @@
  *   50126 — invalid username or password (a password that no longer matches)
  *   700082 — refresh token expired through inactivity; 70043 — expired or invalid under a sign-in
  *   frequency policy; 70008 — the grant has expired; 70044 — the session has expired;
- *   50058 — silent sign-in but no user is signed in; 50078/50089 — the sign-in must be done again
+ *   50058 UserInformationNotProvided — a silent sign-in "but no user is signed in": no session yet
+ *   (first use, or a host without nested app auth before its first sign-in), so not-signed-in rather
+ *   than an expiry; 50078/50089 — the sign-in must be done again
  *   65001 — consent not granted; 65004 — the user declined consent; 90094/90095 — admin consent needed
  */
 import { type CauseCode, SyncError } from '../core/causes';
+import { explain } from '../core/explain';
 
 const BY_AADSTS: Record<string, CauseCode> = {
   '50173': 'password-changed',
@@ -27,7 +30,7 @@ const BY_AADSTS: Record<string, CauseCode> = {
   '70043': 'authorisation-expired',
   '70008': 'authorisation-expired',
   '70044': 'authorisation-expired',
-  '50058': 'authorisation-expired',
+  '50058': 'not-signed-in',
   '50078': 'authorisation-expired',
   '50089': 'authorisation-expired',
   '65001': 'consent-missing',
@@ -88,24 +91,6 @@ const BY_ERROR_CODE: Record<string, CauseCode> = {
 /** Office dialog API codes: 12006 = the user closed the dialog; 12002/12003/12009 = it could not open. */
 const OFFICE_DIALOG: Record<number, CauseCode> = { 12006: 'cancelled', 12009: 'cancelled', 12002: 'not-configured', 12003: 'not-configured' };
 
-const MESSAGES: Record<CauseCode, string> = {
-  'password-changed': 'Microsoft 365 needs you to sign in again, usually because your password has changed.',
-  'authorisation-expired': 'Your Microsoft 365 sign-in has expired.',
-  'consent-missing': 'Rezi needs your permission (or your IT administrator’s) to use your mailbox.',
-  'server-unreachable': 'The Microsoft sign-in service could not be reached.',
-  cancelled: 'Sign-in was cancelled or the sign-in window was closed.',
-  'session-stale': 'The saved sign-in in Outlook is out of date.',
-  'not-configured': 'The sign-in window could not be opened.',
-  'server-settings-changed': 'The mail server settings have changed; sign in again.',
-  'certificate-invalid': 'The sign-in connection was not secure.',
-  throttled: 'Microsoft sign-in is busy; try again shortly.',
-  'outage-suspected': 'Microsoft sign-in appears to be having problems.',
-  'no-matching-group': 'No matching group.',
-  'invalid-message': 'Invalid message.',
-  'message-gone': 'The mail is no longer there.',
-  unknown: 'Sign-in failed for an unexpected reason.',
-};
-
 /** Where MSAL's own code says more than the cause's general words. */
 const MESSAGE_BY_ERROR_CODE: Record<string, string> = {
   timed_out: 'Signing in without a window did not finish, so a sign-in window is needed.',
@@ -158,6 +143,7 @@ export function mapAuthError(error: unknown): SyncError {
     .trim()
     .slice(0, 200);
   const specific = !aadsts && errorCode ? MESSAGE_BY_ERROR_CODE[errorCode] : undefined;
-  const message = specific ?? (code === 'unknown' && said ? `${MESSAGES.unknown} (${said})` : MESSAGES[code]);
+  const general = explain(code).signInFailure ?? explain('unknown').signInFailure ?? '';
+  const message = specific ?? (code === 'unknown' && said ? `${general} (${said})` : general);
   return new SyncError(code, message, Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined)));
 }

@@ -15,6 +15,8 @@ export interface OutlookConfig {
 }
 
 export const GRAPH_SCOPES = ['Mail.ReadWrite', 'User.Read'];
+/** A shared mailbox or another person's delegated folders: Graph's /users/{id} mail needs Mail.ReadWrite.Shared as well. */
+export const SHARED_GRAPH_SCOPES = [...GRAPH_SCOPES, 'Mail.ReadWrite.Shared'];
 
 declare const process: { env: Record<string, string | undefined> };
 declare global {
@@ -59,6 +61,14 @@ export function withRuntimeConfig(config: OutlookConfig, runtime: Partial<Record
     if (typeof value === 'string' && value.trim()) merged[key] = value.trim();
   }
   return merged;
+}
+
+/**
+ * The add-in's configuration as every page reads it (task pane, ribbon command, sign-in dialog):
+ * the build-time values, with any the hosting page supplied at run time taking precedence.
+ */
+export function addinConfig(): OutlookConfig {
+  return withRuntimeConfig(configFromEnv(), typeof window !== 'undefined' ? window.__REZI_CONFIG__ : undefined);
 }
 
 /** What is missing, in words an IT admin can act on; empty when the configuration is usable. */

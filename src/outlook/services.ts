@@ -1,225 +1,187 @@
 /**
- * PaneServices over Office.js, MSAL, Microsoft Graph and the Rezi adapter. The pane loads this
- * module with a dynamic import(), so MSAL and the Graph client stay out of the first paint chunk.
+ * PaneServices over the add-in runtime (Office.js, MSAL, Microsoft Graph and the Rezi adapter). The
+ * pane loads this module with a dynamic import(), so MSAL and the Graph client stay out of the first
+ * paint chunk.
  */
-import { type AdapterClient, createAdapterClient } from '../client/adapter-client';
 import type { ApiStatus } from '../core/api';
-import { SyncError } from '../core/causes';
-import type { SyncReport } from '../core/engine';
+import { SyncError, needsSignIn } from '../core/causes';
 import type { GraphMailbox } from '../graph/graph-mailbox';
-import { toPaneError } from '../taskpane/errors';
-import type { HostInfo, ImapApi, PaneServices, SignedInAccount, SyncRunOptions } from '../taskpane/services';
-import { type Auth, createAuth } from './auth';
 import { mapAuthError } from './auth-errors';
+import { fixMailApi } from './fix-mail';
+import { imapFixing } from './imap-fix-mail';
 import { GRAPH_SCOPES, type OutlookConfig, configFromEnv } from './config';
 import { toRestIds } from './ids';
-import { graphMailboxFor, runGraphSync } from './sync';
+import { awaitLongSync, isStillRunning } from './imap-long-sync';
+import { hostInfo, selectedOfficeIds, sharedMailboxOf, watchSelection } from './office-host';
+import { toPaneError } from './pane-error';
+import type { ImapApi, PaneServices, SignedInAccount, SyncRunOptions } from './pane-port';
+import { type AddinRuntime, type RuntimeDeps, createAddinRuntime } from './runtime';
+import type { KnownRoot } from './selection-offer';
+import { graphMailboxFor } from './sync';
 
-export { configFromEnv };
+export { configFromEnv, hostInfo };
+export { isDarkColour, selectedOfficeIds } from './office-host';
 export type { OutlookConfig };
 
-export interface OutlookServicesDeps {
-  office?: typeof Office;
-  /** Injected in tests; by default created lazily with MSAL. */
-  auth?: Auth;
-  fetch?: typeof fetch;
+export interface OutlookServicesDeps extends RuntimeDeps {
   appVersion?: string;
 }
 
 /** Keys of the pane's own storage (MSAL's are cleared by MSAL). */
 const STORAGE_PREFIXES = ['rezi', 'msal.'];
 
-/** Relative luminance of a #rrggbb colour; < 0.5 is a dark background. */
-export function isDarkColour(hex: string | undefined): boolean {
-  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex ?? '');
-  if (!m) return false;
-  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
-}
-
-function supported(office: typeof Office | undefined, set: string, version: string): boolean {
+/** The silent token attempt; a failure comes back as its typed cause (mapAuthError keeps Auth's own SyncErrors as they are). */
+async function silentSignIn(rt: AddinRuntime): Promise<SignedInAccount | SyncError> {
   try {
-    return Boolean(office?.context?.requirements?.isSetSupported(set, version));
-  } catch {
-    return false;
+    await (await rt.auth()).getToken(GRAPH_SCOPES);
+    return await rt.account();
+  } catch (e) {
+    return mapAuthError(e);
   }
 }
 
-export function hostInfo(office: typeof Office | undefined = globalThis.Office): HostInfo {
-  const d = office?.context?.diagnostics;
+const countFolders = async (mailbox: GraphMailbox) => mailbox.counts(await mailbox.ensureFolders());
+
+/** The open mail's mailbox as Graph reaches it: a shared or delegated one where Outlook says so, else the user's own. */
+async function paneMailbox(rt: AddinRuntime, retries: { maxAttempts?: number } = {}): Promise<GraphMailbox> {
+  const shared = await sharedMailboxOf(rt.office);
+  return graphMailboxFor(rt.config, await rt.auth(), false, retries, false, shared?.address);
+}
+
+/** The Rezi-Imported folder's id per mailbox ('' for the user's own), for the pane's life (see KnownRoot). */
+function knownRoots(): { of(shared: string | undefined): KnownRoot; forget(): void } {
+  const roots = new Map<string, string>();
   return {
-    host: String(d?.host ?? 'Outlook'),
-    platform: String(d?.platform ?? 'unknown'),
-    version: d?.version ?? '',
-    dark: isDarkColour(office?.context?.officeTheme?.bodyBackgroundColor),
-    displayLanguage: office?.context?.displayLanguage ?? 'en-GB',
-    multiSelect: supported(office, 'Mailbox', '1.13'),
-    nestedAppAuth: supported(office, 'NestedAppAuth', '1.1'),
+    of: (shared) => ({
+      get: () => roots.get(shared?.toLowerCase() ?? ''),
+      set: (id) => (id ? roots.set(shared?.toLowerCase() ?? '', id) : roots.delete(shared?.toLowerCase() ?? '')),
+    }),
+    forget: () => roots.clear(),
   };
 }
 
-/** Office item ids of the selection: multi-select where supported, else the open item. */
-export function selectedOfficeIds(office: typeof Office | undefined = globalThis.Office): Promise<string[]> {
-  const mailbox = office?.context?.mailbox;
-  const current = (): string[] => {
-    const id = (mailbox?.item as { itemId?: string } | undefined)?.itemId;
-    return id ? [id] : [];
-  };
-  if (!mailbox) return Promise.resolve([]);
-  if (!supported(office, 'Mailbox', '1.13') || typeof mailbox.getSelectedItemsAsync !== 'function') return Promise.resolve(current());
-  return new Promise((resolve) => {
-    mailbox.getSelectedItemsAsync((result) => {
-      if (result.status !== office!.AsyncResultStatus.Succeeded || !result.value || result.value.length === 0) return resolve(current());
-      resolve(result.value.map((i) => i.itemId));
-    });
-  });
-}
-
-const AUTH_CAUSES = new Set(['consent-missing', 'authorisation-expired', 'password-changed', 'session-stale', 'cancelled']);
-
-export function createOutlookServices(config: OutlookConfig = configFromEnv(), deps: OutlookServicesDeps = {}): PaneServices {
-  const office = deps.office ?? globalThis.Office;
-  let authPromise: Promise<Auth> | undefined = deps.auth ? Promise.resolve(deps.auth) : undefined;
-  const auth = () => (authPromise ??= createAuth({ clientId: config.clientId, tenantId: config.tenantId, authority: config.authority }, { office }));
-  // Adapter calls never open a sign-in window by themselves: the user signs in through signIn().
-  const adapter: AdapterClient = createAdapterClient({
-    baseUrl: config.adapterUrl,
-    getToken: async () => (await auth()).getToken([config.adapterScope]),
-    fetch: deps.fetch,
-  });
-  const client = () => {
-    const h = hostInfo(office);
-    return { version: deps.appVersion ?? 'development', host: h.host, platform: h.platform };
-  };
-
-  const account = (a: Auth): SignedInAccount => {
-    const acc = a.account();
-    if (!acc) throw new SyncError('session-stale', 'Signed in, but Outlook did not say which account.');
-    return acc;
-  };
-
-  /** The silent token attempt; a failure comes back as its typed cause (mapAuthError keeps Auth's own SyncErrors as they are). */
-  const silentSignIn = async (): Promise<SignedInAccount | SyncError> => {
-    try {
-      const a = await auth();
-      await a.getToken(GRAPH_SCOPES);
-      return account(a);
-    } catch (e) {
-      return mapAuthError(e);
-    }
-  };
-
-  const countFolders = async (mailbox: GraphMailbox) => mailbox.counts(await mailbox.ensureFolders());
-
-  const imap: ImapApi = {
-    async authenticate(req) {
-      await adapter.imapAuthenticate(req);
-    },
-    async startSync(opts?: SyncRunOptions) {
-      const res = (await adapter.imapSync({ signal: opts?.signal })) as SyncReport | { report: SyncReport };
-      return 'report' in res ? res.report : res;
-    },
-    async stop() {
-      await adapter.imapForget();
-    },
-  };
-
+/** Sign-in as the pane sees it: whether a token comes silently, and why not; the interactive sign-in and signing out. */
+function signInServices(rt: AddinRuntime): Pick<PaneServices, 'currentAccount' | 'checkSignIn' | 'signIn' | 'signOut' | 'clearCachedSession'> {
   return {
-    host: () => hostInfo(office),
-
     async currentAccount() {
-      const signedIn = await silentSignIn();
+      const signedIn = await silentSignIn(rt);
       if (!(signedIn instanceof SyncError)) return signedIn;
-      if (AUTH_CAUSES.has(signedIn.code)) return undefined;
+      if (needsSignIn(signedIn.code)) return undefined;
       throw signedIn;
     },
-
     async checkSignIn() {
-      const signedIn = await silentSignIn();
+      const signedIn = await silentSignIn(rt);
       return signedIn instanceof SyncError ? { ok: false, error: toPaneError(signedIn) } : { ok: true, account: signedIn };
     },
-
     async signIn() {
-      const a = await auth();
+      const a = await rt.auth();
       await a.getToken(GRAPH_SCOPES, { interactive: true });
       // Consent for the adapter too, while the user is at the sign-in window.
-      await a.getToken([config.adapterScope], { interactive: true });
-      return account(a);
+      await a.getToken([rt.config.adapterScope], { interactive: true });
+      return rt.account();
     },
-
     async signOut() {
+      // Stop Email Sync: first the adapter deletes its grant for automatic filing (the refresh token
+      // it holds on the agent's behalf), while the pane's token still works; then the sign-in goes.
+      let failed: unknown;
+      try {
+        await rt.adapter.graphAutomaticFilingOff();
+      } catch (e) {
+        failed = e;
+      }
       // The pane's storage goes whatever MSAL says; a real failure is still reported.
       try {
-        await (await auth()).signOut();
+        await (await rt.auth()).signOut();
+      } finally {
+        clearPaneStorage();
+      }
+      if (failed) throw failed;
+    },
+    async clearCachedSession() {
+      // Under nested app authentication MSAL cannot clear the host's sign-in (clearCache is
+      // unsupported): the pane's storage and the dialog's token are cleared, and the answer says so.
+      try {
+        return await (await rt.auth()).clearCache();
       } finally {
         clearPaneStorage();
       }
     },
+  };
+}
 
-    async selectedItemIds() {
-      return toRestIds(await selectedOfficeIds(office), office);
-    },
-
-    onSelectionChanged(listener) {
-      const mailbox = office?.context?.mailbox;
-      if (!mailbox || typeof mailbox.addHandlerAsync !== 'function') return () => undefined;
-      const events = [office.EventType.ItemChanged, ...(supported(office, 'Mailbox', '1.13') ? [office.EventType.SelectedItemsChanged] : [])];
-      const handler = () => void selectedOfficeIds(office).then((ids) => listener(ids.length));
-      for (const type of events) mailbox.addHandlerAsync(type, handler);
-      return () => {
-        for (const type of events) mailbox.removeHandlerAsync(type);
-      };
-    },
-
-    status: (): Promise<ApiStatus> => adapter.status(),
-
+/** The mailbox's Rezi folders: counts for the status card, and the troubleshooter's one-attempt ping. */
+function folderServices(rt: AddinRuntime): Pick<PaneServices, 'folderCounts' | 'pingGraph'> {
+  return {
     async folderCounts() {
       try {
-        return await countFolders(graphMailboxFor(config, await auth()));
+        return await countFolders(await paneMailbox(rt));
       } catch {
         return undefined; // the status card shows counts when it can; a failure here is reported by sync/status
       }
     },
-
     async pingGraph() {
       try {
-        const a = await auth();
         // One attempt: the troubleshooter must answer in seconds, and a first 429 already says Microsoft is throttling.
-        await countFolders(graphMailboxFor(config, a, false, { maxAttempts: 1 }));
+        await countFolders(await paneMailbox(rt, { maxAttempts: 1 }));
         return { ok: true };
       } catch (e) {
         return { ok: false, error: toPaneError(e) };
       }
     },
+  };
+}
 
-    async sync(itemIds, opts = {}) {
-      return runGraphSync({
-        config,
-        auth: await auth(),
-        adapter,
-        itemIds,
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-        client: client(),
-        office,
-        // The user pressed Sync: a token the sign-in dialog handed over may be renewed through it.
-        renewThroughDialog: true,
-      });
+/** The IMAP path: the adapter signs in and syncs on the server. */
+function imapApi(rt: AddinRuntime): ImapApi {
+  const fixing = imapFixing(rt.adapter);
+  return {
+    fixing: fixing.api,
+    async authenticate(req) {
+      await rt.adapter.imapAuthenticate(req);
     },
+    async startSync(opts?: SyncRunOptions) {
+      const answer = await rt.adapter.imapSync({ signal: opts?.signal });
+      return fixing.learn(isStillRunning(answer) ? await awaitLongSync(rt.adapter, { signal: opts?.signal }) : answer);
+    },
+    async stop() {
+      await rt.adapter.imapForget();
+    },
+  };
+}
 
-    imap,
-
-    async clearCachedSession() {
-      // Under nested app authentication MSAL cannot clear the host's sign-in (clearCache is
-      // unsupported): the pane's storage and the dialog's token are cleared, and the answer says so.
+export function createOutlookServices(config: OutlookConfig = configFromEnv(), deps: OutlookServicesDeps = {}): PaneServices {
+  const rt = createAddinRuntime(config, deps);
+  const version = deps.appVersion ?? 'development';
+  const selectedItemIds = async () => toRestIds(await selectedOfficeIds(rt.office), rt.office);
+  const roots = knownRoots();
+  return {
+    host: () => hostInfo(rt.office),
+    ...signInServices(rt),
+    selectedItemIds,
+    onSelectionChanged: (listener) => watchSelection(rt.office, listener),
+    status: (): Promise<ApiStatus> => rt.adapter.status(),
+    ...folderServices(rt),
+    // The user pressed Sync: a token the sign-in dialog handed over may be renewed through it.
+    sync: async (itemIds, opts = {}) => {
       try {
-        return await (await auth()).clearCache();
+        return await rt.sync({ itemIds, signal: opts.signal, onProgress: opts.onProgress, version, renewThroughDialog: true });
       } finally {
-        clearPaneStorage();
+        // The run may have made the tree (ensureFolders): the next look-up finds it afresh.
+        roots.forget();
       }
     },
-
-    supportCase: (report) => adapter.supportCase(report),
+    imap: imapApi(rt),
+    fixing: fixMailApi({
+      adapter: rt.adapter,
+      mailbox: async () => ({ mailbox: await paneMailbox(rt), shared: (await sharedMailboxOf(rt.office))?.address }),
+      selectedIds: selectedItemIds,
+      knownRoot: roots.of,
+    }),
+    automaticFiling: {
+      turnOn: async () => ({ pollSeconds: (await rt.adapter.graphAutomaticFilingOn()).pollSeconds }),
+      turnOff: async () => void (await rt.adapter.graphAutomaticFilingOff()),
+    },
+    supportCase: (report) => rt.adapter.supportCase(report),
   };
 }
 

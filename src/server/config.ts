@@ -1,10 +1,12 @@
 /**
- * The adapter's configuration, read from environment variables once at start-up. Every variable that
- * is missing or wrong is reported with its own plain message, all at once, so an admin fixes the
- * whole set in one go rather than one restart per mistake.
+ * The adapter's configuration, read from environment variables once at start-up (their schema is
+ * env.ts). Every variable that is missing or wrong is reported with its own plain message, all at
+ * once, so an admin fixes the whole set in one go rather than one restart per mistake.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { type Env, type LogLevel, parseEnv, type ParsedEnv } from './env';
+import { type ClientCertificate, readClientCertificate } from './graph/client-assertion';
 import { imapHostPolicy } from './imap/host-policy';
 
 /** The fixed tenant of the built-in local issuer (demo users belong to it). */
@@ -14,8 +16,7 @@ export const DEFAULT_LOCAL_AUDIENCE = 'api://localhost/rezi-email-sync';
 /** Entra's multi-tenant JWKS: every tenant's signing keys. */
 export const ENTRA_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export type { LogLevel } from './env';
 
 export interface AuthConfig {
   /**
@@ -50,6 +51,10 @@ export interface Config {
   trustProxy: boolean | number | string;
   dataDir: string;
   databaseFile: string;
+  /** postgres://… (DATABASE_URL): the store is that PostgreSQL database instead of databaseFile. */
+  databaseUrl?: string;
+  /** Connections to PostgreSQL per process (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   allowedOrigins: string[];
   auth: AuthConfig;
   rezi: {
@@ -64,12 +69,27 @@ export interface Config {
   logLevel: LogLevel;
   /** Load the demo data set when the store is empty. */
   demoData: boolean;
+  /** Attachment bytes kept per mail on the timeline (CONTENT_MAX_BYTES_PER_MAIL). */
+  contentMaxBytesPerMail: number;
   /** API requests per user per minute. */
   rateLimitPerMinute: number;
   /** Failed (401) API requests per client address per minute before that address is answered 429 unauthenticated. */
   rateLimitFailuresPerMinute: number;
   /** Largest request body in bytes. */
   bodyLimit: number;
+  /** LEASE_TTL_SECONDS: a lease not renewed for this long is free (src/server/coordination/lease.ts). */
+  leaseTtlMs: number;
+  /** JOBS_ON_POSTGRES: Start Sync as pg-boss jobs (with DATABASE_URL, on by default); otherwise in-process, the lease still keeping one sync per account. */
+  jobsOnPostgres: boolean;
+  /** WATCH_MAX_ACCOUNTS / WATCH_POLL_SECONDS: automatic filing of IMAP Queues (src/server/watch/). */
+  watch: { maxAccounts: number; pollMs: number };
+  /** SYNC_WAIT_SECONDS: how long POST /imap/sync waits for the run before answering 202 (still running). */
+  syncWaitMs: number;
+  /**
+   * GRAPH_*: Office 365 automatic filing (src/server/graph/); off without a client id and its one
+   * credential: the client secret, or the certificate read from GRAPH_CLIENT_CERTIFICATE_PATH.
+   */
+  graph: { clientId?: string; clientSecret?: string; certificate?: ClientCertificate; tokenUrl?: string; url: string; pollMs: number };
 }
 
 export class ConfigError extends Error {
@@ -81,124 +101,108 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+/** The SQLite file when DATABASE_FILE does not name one. */
+export const databaseFileIn = (dataDir: string): string => path.join(dataDir, 'rezi.sqlite');
 
-export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
-  const get = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const v = get(name);
-    if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (it is "${v}").`);
-      return fallback;
-    }
-    return Number(v);
-  };
-  const flag = (name: string, fallback: boolean): boolean => {
-    const v = get(name);
-    if (v === undefined) return fallback;
-    if (/^(1|true|yes|on)$/i.test(v)) return true;
-    if (/^(0|false|no|off)$/i.test(v)) return false;
-    problems.push(`${name} must be 1 or 0 (it is "${v}").`);
-    return fallback;
-  };
-  const url = (name: string, value: string | undefined, protocols = ['https:', 'http:']): string | undefined => {
-    if (value === undefined) return undefined;
-    try {
-      const u = new URL(value);
-      if (!protocols.includes(u.protocol)) throw new Error('protocol');
-      return value;
-    } catch {
-      problems.push(`${name} must be a full ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL (it is "${value}").`);
-      return undefined;
-    }
-  };
-  const list = (name: string): string[] =>
-    (get(name) ?? '')
-      .split(/[,\s]+/)
-      .map((s) => s.trim())
-      .filter(Boolean);
+const LOCAL_RUN_HINT = ' (For a local run with demo users, use `npm start`, or set AUTH_LOCAL_ISSUER=1 DEMO_DATA=1.)';
 
-  const port = int('PORT', 3001, 0, 65535);
-  const host = get('HOST') ?? '127.0.0.1';
-  const production = get('NODE_ENV') === 'production';
-  const allowedHosts = list('ALLOWED_HOSTS').map((h) => h.toLowerCase());
-  for (const h of allowedHosts) {
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h))
-      problems.push(`ALLOWED_HOSTS must list host names such as rezi-adapter.example.co.uk ("${h}" is not one).`);
-  }
-  const trustProxyRaw = get('TRUST_PROXY');
-  const trustProxy: Config['trustProxy'] =
-    trustProxyRaw === undefined || /^(0|false|no|off)$/i.test(trustProxyRaw) ? false : /^\d+$/.test(trustProxyRaw) ? Number(trustProxyRaw) : trustProxyRaw;
-  const dataDir = get('DATA_DIR') ?? '.data';
-  const databaseFile = get('DATABASE_FILE') ?? path.join(dataDir, 'rezi.sqlite');
-
-  const allowedOrigins = get('ALLOWED_ORIGINS') === undefined ? ['https://localhost:3000'] : list('ALLOWED_ORIGINS');
-  for (const o of allowedOrigins) {
-    try {
-      const u = new URL(o);
-      if (u.origin !== o.replace(/\/$/, '')) throw new Error('not an origin');
-    } catch {
-      problems.push(`ALLOWED_ORIGINS must be a comma-separated list of origins such as https://localhost:3000 ("${o}" is not one).`);
-    }
-  }
-
-  const localIssuer = flag('AUTH_LOCAL_ISSUER', false);
-  const localIssuerPort = int('AUTH_LOCAL_ISSUER_PORT', 3002, 0, 65535);
-  const issuers = list('AUTH_ISSUERS');
-  for (const iss of issuers) url('AUTH_ISSUERS', iss.replace('{tenantid}', 'tenant'));
-  // Without the local issuer, tokens come from Entra ID: its published keys are the default.
-  const jwksUrl = url('AUTH_JWKS_URL', get('AUTH_JWKS_URL')) ?? (localIssuer ? undefined : ENTRA_JWKS_URL);
-  const allowedTenants = list('AUTH_ALLOWED_TENANTS');
-  let audience = get('AUTH_AUDIENCE');
+/** Tokens' issuers, keys and audience. Without the local issuer they come from Entra ID, and the operator must name them. */
+function authConfig(e: Env, problems: string[]): AuthConfig {
+  const localIssuer = e.AUTH_LOCAL_ISSUER;
+  const issuers = e.AUTH_ISSUERS ?? [];
+  const allowedTenants = e.AUTH_ALLOWED_TENANTS ?? [];
   if (!localIssuer) {
-    const local = ' (For a local run with demo users, use `npm start`, or set AUTH_LOCAL_ISSUER=1 DEMO_DATA=1.)';
-    if (issuers.length === 0) problems.push(`AUTH_ISSUERS is required (e.g. https://login.microsoftonline.com/{tenantid}/v2.0).${local}`);
-    if (!audience) problems.push(`AUTH_AUDIENCE is required: the adapter's app id URI (api://…) or client id.${local}`);
+    if (issuers.length === 0) problems.push(`AUTH_ISSUERS is required (e.g. https://login.microsoftonline.com/{tenantid}/v2.0).${LOCAL_RUN_HINT}`);
+    if (!e.AUTH_AUDIENCE) problems.push(`AUTH_AUDIENCE is required: the adapter's app id URI (api://…) or client id.${LOCAL_RUN_HINT}`);
     if (issuers.some((i) => i.includes('{tenantid}')) && allowedTenants.length === 0) {
       problems.push('AUTH_ALLOWED_TENANTS is required when AUTH_ISSUERS uses {tenantid}: list the tenant ids allowed to call.');
     }
   }
-  audience ??= DEFAULT_LOCAL_AUDIENCE;
+  return {
+    issuers,
+    // Without the local issuer, tokens come from Entra ID: its published keys are the default.
+    jwksUrl: e.AUTH_JWKS_URL ?? (localIssuer ? undefined : ENTRA_JWKS_URL),
+    audience: e.AUTH_AUDIENCE ?? DEFAULT_LOCAL_AUDIENCE,
+    allowedTenants,
+    localIssuer,
+    localIssuerPort: e.AUTH_LOCAL_ISSUER_PORT,
+  };
+}
 
-  const apiUrl = url('REZI_API_URL', get('REZI_API_URL'));
-  const apiKey = get('REZI_API_KEY');
-  if (apiUrl && !apiKey) problems.push('REZI_API_KEY is required when REZI_API_URL is set.');
-  if (apiKey && !get('REZI_API_URL')) problems.push('REZI_API_URL is required when REZI_API_KEY is set.');
-  const webUrl = url('REZI_WEB_URL', get('REZI_WEB_URL')) ?? 'https://app.rezi.example/groups/';
+function reziConfig({ values: e, given }: ParsedEnv, problems: string[]): Config['rezi'] {
+  if (e.REZI_API_URL && !e.REZI_API_KEY) problems.push('REZI_API_KEY is required when REZI_API_URL is set.');
+  if (e.REZI_API_KEY && !given('REZI_API_URL')) problems.push('REZI_API_URL is required when REZI_API_KEY is set.');
+  return { apiUrl: e.REZI_API_URL, apiKey: e.REZI_API_KEY, webUrl: e.REZI_WEB_URL };
+}
 
-  const logLevelRaw = (get('LOG_LEVEL') ?? 'info').toLowerCase();
-  let logLevel: LogLevel = 'info';
-  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
-  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (it is "${logLevelRaw}").`);
+/** The adapter's certificate for Microsoft 365 (GRAPH_CLIENT_CERTIFICATE_PATH), read once at start-up. */
+function graphCertificate(e: Env, problems: string[]): ClientCertificate | undefined {
+  const file = e.GRAPH_CLIENT_CERTIFICATE_PATH;
+  if (!file) return undefined;
+  if (e.GRAPH_CLIENT_SECRET) {
+    problems.push(
+      'GRAPH_CLIENT_SECRET and GRAPH_CLIENT_CERTIFICATE_PATH are both set: the adapter proves itself to Microsoft 365 with one credential. Keep the certificate (Microsoft recommends it) and unset GRAPH_CLIENT_SECRET.',
+    );
+    return undefined;
+  }
+  if (!e.GRAPH_CLIENT_ID)
+    problems.push('GRAPH_CLIENT_ID is required when GRAPH_CLIENT_CERTIFICATE_PATH is set: it is the app registration the certificate belongs to.');
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch {
+    problems.push(`GRAPH_CLIENT_CERTIFICATE_PATH ${file} cannot be read: check that the file exists and that the adapter may read it.`);
+    return undefined;
+  }
+  try {
+    return readClientCertificate(pem);
+  } catch (err) {
+    problems.push(`GRAPH_CLIENT_CERTIFICATE_PATH ${file} cannot be used: ${(err as Error).message}`);
+    return undefined;
+  }
+}
 
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = parseEnv(env);
+  const { values: e, problems } = parsed;
   const config: Config = {
-    port,
-    host,
-    production,
-    allowedHosts,
-    trustProxy,
-    dataDir,
-    databaseFile,
-    allowedOrigins: allowedOrigins.map((o) => o.replace(/\/$/, '')),
-    auth: { issuers, jwksUrl, audience, allowedTenants, localIssuer, localIssuerPort },
-    rezi: { apiUrl, apiKey, webUrl },
+    port: e.PORT,
+    host: e.HOST,
+    production: e.NODE_ENV === 'production',
+    allowedHosts: e.ALLOWED_HOSTS ?? [],
+    trustProxy: e.TRUST_PROXY ?? false,
+    dataDir: e.DATA_DIR,
+    databaseFile: e.DATABASE_FILE ?? databaseFileIn(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    auth: authConfig(e, problems),
+    rezi: reziConfig(parsed, problems),
     imap: {
-      key: get('IMAP_KEY'),
-      keyFile: get('IMAP_KEY_FILE'),
-      previous: get('IMAP_KEY_PREVIOUS'),
-      allowedHosts: list('IMAP_ALLOWED_HOSTS'),
-      allowedPorts: list('IMAP_ALLOWED_PORTS'),
+      key: e.IMAP_KEY,
+      keyFile: e.IMAP_KEY_FILE,
+      previous: e.IMAP_KEY_PREVIOUS,
+      allowedHosts: e.IMAP_ALLOWED_HOSTS ?? [],
+      allowedPorts: e.IMAP_ALLOWED_PORTS ?? [],
     },
-    logLevel,
-    demoData: flag('DEMO_DATA', false),
-    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
-    rateLimitFailuresPerMinute: int('RATE_LIMIT_FAILURES_PER_MINUTE', 60, 1, 1_000_000),
-    bodyLimit: int('BODY_LIMIT', 1024 * 1024, 1024, 50 * 1024 * 1024),
+    logLevel: e.LOG_LEVEL,
+    demoData: e.DEMO_DATA,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitFailuresPerMinute: e.RATE_LIMIT_FAILURES_PER_MINUTE,
+    bodyLimit: e.BODY_LIMIT,
+    leaseTtlMs: e.LEASE_TTL_SECONDS * 1000,
+    jobsOnPostgres: e.JOBS_ON_POSTGRES,
+    watch: { maxAccounts: e.WATCH_MAX_ACCOUNTS, pollMs: e.WATCH_POLL_SECONDS * 1000 },
+    syncWaitMs: e.SYNC_WAIT_SECONDS * 1000,
+    contentMaxBytesPerMail: e.CONTENT_MAX_BYTES_PER_MAIL,
+    graph: {
+      clientId: e.GRAPH_CLIENT_ID,
+      clientSecret: e.GRAPH_CLIENT_SECRET,
+      certificate: graphCertificate(e, problems),
+      tokenUrl: e.GRAPH_TOKEN_URL,
+      url: e.GRAPH_URL,
+      pollMs: e.GRAPH_POLL_SECONDS * 1000,
+    },
   };
   problems.push(...imapHostPolicy(config.imap.allowedHosts, config.imap.allowedPorts).problems);
   problems.push(...localRunProblems(config));

@@ -19,6 +19,29 @@ export interface AuthUser {
   role: Role;
 }
 
+/** A users row with its branch's name, as the store answers it (user_id where the row comes from another table). */
+export interface UserRowWithBranch {
+  user_id: string;
+  tenant_id: string;
+  oid: string | null;
+  email: string;
+  name: string;
+  branch_id: string;
+  branch_name: string;
+  role: Role;
+}
+
+export const authUserOf = (r: UserRowWithBranch): AuthUser => ({
+  id: r.user_id,
+  tenantId: r.tenant_id,
+  oid: r.oid,
+  email: r.email,
+  name: r.name,
+  branchId: r.branch_id,
+  branchName: r.branch_name,
+  role: r.role,
+});
+
 /** Validates a bearer token and maps it to a user; throws AuthError (401/403) otherwise. */
 export interface TokenVerifier {
   authenticate(authorization: string | undefined): Promise<AuthUser>;

@@ -1,10 +1,14 @@
 /**
- * Sync history: every filing belongs to a sync run with per-message outcomes; the client's report
- * finishes the run, moves the account state and records failures (which outage detection reads).
+ * Sync history: every filing belongs to a sync run with per-message outcomes; the run's report
+ * finishes it, moves the account state and records failures (which outage detection reads).
+ * StoreHistory is the engine's History port over the store: the IMAP companion's runs use it, and
+ * the pane's filing requests record through it inside the filing transaction.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ApiFileOutcome, ApiSyncReport } from '../core/api';
+import { type ApiSyncReport, toApiReport } from '../core/api';
+import type { SyncReport } from '../core/engine';
+import type { FilingMessage, FilingOutcome, History } from '../core/ports';
 import { redact, storedText } from '../core/redact';
 import { stateAfter, type ConnectionState } from '../core/status';
 import type { AuthUser } from './context';
@@ -71,12 +75,19 @@ const upsertOutcomes = new BatchInsert<Database['sync_outcomes']>(['run_id', 'in
     ),
 );
 
-export async function recordOutcomes(db: Kysely<Database>, runId: string, outcomes: readonly ApiFileOutcome[]): Promise<void> {
+/** One row per mail of the batch (the last outcome wins for a Message-ID sent twice). */
+export async function recordOutcomes(
+  db: Kysely<Database>,
+  runId: string,
+  messages: readonly FilingMessage[],
+  outcomes: readonly FilingOutcome[],
+): Promise<void> {
   const rows = new Map<string, Database['sync_outcomes']>();
-  for (const o of outcomes) {
-    rows.set(o.internetMessageId, {
+  for (const [i, o] of outcomes.entries()) {
+    const internetMessageId = messages[i].internetMessageId;
+    rows.set(internetMessageId, {
       run_id: runId,
-      internet_message_id: o.internetMessageId.slice(0, 1000),
+      internet_message_id: internetMessageId.slice(0, 1000),
       status: o.status,
       reason: o.status === 'unmatched' ? o.reason : o.status === 'error' ? o.cause : null,
       group_ids: JSON.stringify(o.status === 'filed' ? o.groups.map((g) => g.groupId) : []),
@@ -89,6 +100,46 @@ export async function recordOutcomes(db: Kysely<Database>, runId: string, outcom
 }
 
 const KIND = { graph: 'office365', imap: 'imap' } as const;
+
+/** The engine's History port over the store, for one run of `user` on one path. */
+export class StoreHistory implements History {
+  readonly runId: string;
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly user: AuthUser,
+    private readonly source: SyncSource,
+    private readonly options: { runId?: string; clock?: () => Date; client?: ApiSyncReport['client'] } = {},
+  ) {
+    this.runId = options.runId ?? randomUUID();
+  }
+
+  private now(): Date {
+    return (this.options.clock ?? (() => new Date()))();
+  }
+
+  /** The same run written through another handle (the filing transaction). */
+  within(trx: Kysely<Database>): StoreHistory {
+    return new StoreHistory(trx, this.user, this.source, { ...this.options, runId: this.runId });
+  }
+
+  async start(): Promise<void> {
+    await ensureRun(this.db, this.user, this.runId, this.source, this.now());
+  }
+
+  /** Checks, without writing, that the run id is free or the caller's own. */
+  assertUsable(): Promise<void> {
+    return assertRunUsable(this.db, this.user, this.runId);
+  }
+
+  record(messages: readonly FilingMessage[], outcomes: readonly FilingOutcome[]): Promise<void> {
+    return recordOutcomes(this.db, this.runId, messages, outcomes);
+  }
+
+  finish(report: SyncReport, detail: { providerCode?: string } = {}): Promise<void> {
+    const summary = toApiReport(report, this.runId, this.source, { client: this.options.client, providerCode: detail.providerCode });
+    return finishRun(this.db, this.user, summary, this.now());
+  }
+}
 
 /** Finishes (or creates) the run from the client's report; updates account state and failures. */
 export async function finishRun(db: Kysely<Database>, user: AuthUser, report: ApiSyncReport, now: Date): Promise<void> {
@@ -113,39 +164,49 @@ export async function finishRun(db: Kysely<Database>, user: AuthUser, report: Ap
       .onConflict((oc) => oc.column('id').doUpdateSet(values).where('sync_runs.user_id', '=', user.id))
       .execute();
 
-    const previous = await trx.selectFrom('account_state').select(['state', 'cause']).where('user_id', '=', user.id).executeTakeFirst();
+    const kind = KIND[report.source];
+    const previous = await trx
+      .selectFrom('account_state')
+      .select(['state', 'cause'])
+      .where('user_id', '=', user.id)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
     let state: ConnectionState = 'connected';
     let cause = null as Database['account_state']['cause'];
-    if (report.error) {
-      const after = stateAfter(report.error.code);
+    const code = report.error?.code;
+    const after = code ? stateAfter(code) : undefined;
+    if (code) {
       // Per-mail and transient causes leave the connection as it was.
       if (after) {
         state = after;
-        cause = report.error.code;
+        cause = code;
       } else if (previous) {
         state = previous.state;
         cause = previous.cause;
       }
     }
-    await putAccountState(trx, user, KIND[report.source], state, cause, at);
+    await putAccountState(trx, user, kind, { state, cause, at, ...(after ? { lastError: code } : {}) });
     if (report.error) await recordFailure(trx, user, report.source, report.error, at);
   });
 }
 
-/** The account state the status card reads: one row per user, for the path it last used. */
+/**
+ * The account state of one path (Office 365 or IMAP) for a user: the status card shows the path
+ * updated last, the IMAP panel its own. `lastError`: a new error to remember (a code), forget (null,
+ * after a fresh login), or keep as it is (absent).
+ */
 export async function putAccountState(
   db: Kysely<Database>,
-  user: AuthUser,
+  user: Pick<AuthUser, 'id'>,
   kind: Database['account_state']['kind'],
-  state: ConnectionState,
-  cause: Database['account_state']['cause'],
-  at: string,
+  change: { state: ConnectionState; cause: Database['account_state']['cause']; at: string; lastError?: Database['account_state']['last_error_code'] },
 ): Promise<void> {
-  const account = { kind, state, cause, updated_at: at };
+  const account = { state: change.state, cause: change.cause, updated_at: change.at };
+  const error = change.lastError === undefined ? {} : { last_error_code: change.lastError, last_error_at: change.lastError ? change.at : null };
   await db
     .insertInto('account_state')
-    .values({ user_id: user.id, ...account })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet(account))
+    .values({ user_id: user.id, kind, last_error_code: null, last_error_at: null, ...account, ...error })
+    .onConflict((oc) => oc.columns(['user_id', 'kind']).doUpdateSet({ ...account, ...error }))
     .execute();
 }
 

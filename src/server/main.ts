@@ -6,14 +6,16 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 import { redactText, redactUrl } from '../core/redact';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from './app';
-import { type AuthConfig, type Config, ConfigError, loadConfig, localRunProblems } from './config';
+import { type AuthConfig, type Config, ConfigError, databaseFileIn, loadConfig, localRunProblems } from './config';
 import type { ServerContext } from './context';
 import { createTokenVerifier } from './auth/verify';
 import { type LocalIssuer, startLocalIssuer } from './auth/local-issuer';
 import { ReziApiDirectory } from './directory/rezi-api';
+import { type ContentStore, contentStoreFor } from './content/store';
+import { startContentSweeper } from './content/sweep';
 import { SqliteDirectory } from './directory/sqlite';
 import type { DirectoryStore } from './directory/types';
-import { migrate, openDatabase } from './store/db';
+import { migrate, openStore } from './store/db';
 import { DEMO_USERS, loadDemoData } from './store/demo-data';
 
 /** Log paths that may carry secrets or mail content: never written. */
@@ -91,25 +93,55 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The local issuer; with GRAPH_CLIENT_ID and its secret or certificate its on-behalf-of and refresh
+ * grants stand for the tenant's token endpoint (the certificate registered as IT would upload it).
+ */
+async function startIssuerFor(config: Config): Promise<LocalIssuer> {
+  const { clientId, clientSecret, certificate } = config.graph;
+  const credential = certificate ? { certificates: [certificate.certificatePem] } : clientSecret ? { clientSecret } : undefined;
+  const issuer = await startLocalIssuer({
+    port: config.auth.localIssuerPort,
+    audience: config.auth.audience,
+    allowedOrigins: config.allowedOrigins,
+    ...(clientId && credential ? { oboClient: { clientId, ...credential } } : {}),
+  });
+  if (clientId && !config.graph.tokenUrl) config.graph = { ...config.graph, tokenUrl: `${issuer.origin}/${issuer.tenant}/oauth2/v2.0/token` };
+  return issuer;
+}
+
+/** The directory the adapter files into, and the content store when the embedded one keeps content. */
+function directoryFor(partial: Omit<ServerContext, 'directory' | 'tokens'>, overrides: StartOverrides): { directory: DirectoryStore; content?: ContentStore } {
+  const { config, db, log, clock } = partial;
+  const maxContentBytes = config.contentMaxBytesPerMail;
+  if (overrides.directory) return { directory: overrides.directory(partial) };
+  if (config.rezi.apiUrl && config.rezi.apiKey)
+    return {
+      directory: new ReziApiDirectory({ baseUrl: config.rezi.apiUrl, apiKey: config.rezi.apiKey, db, webUrl: config.rezi.webUrl, log, clock, maxContentBytes }),
+    };
+  const content = contentStoreFor(db, config);
+  return { directory: new SqliteDirectory(db, config.rezi.webUrl, clock, { content, maxContentBytes }), content };
+}
+
 export async function startServer(overrides: StartOverrides = {}): Promise<RunningServer> {
   const base = loadConfig(overrides.env ?? process.env);
   const o = overrides.config ?? {};
   const config: Config = { ...base, ...o, auth: { ...base.auth, ...o.auth }, rezi: { ...base.rezi, ...o.rezi } } as Config;
-  if (o.dataDir && !o.databaseFile && !(overrides.env ?? process.env).DATABASE_FILE) config.databaseFile = `${o.dataDir}/rezi.sqlite`;
+  if (o.dataDir && !o.databaseFile && !(overrides.env ?? process.env).DATABASE_FILE) config.databaseFile = databaseFileIn(o.dataDir);
   // Overrides are checked like the environment: they may turn local-run features on too.
   const refused = localRunProblems(config);
   if (refused.length > 0) throw new ConfigError(refused);
   const log = createLogger(config.logLevel, overrides.logStream);
   const clock = overrides.clock ?? (() => new Date());
 
-  const db = openDatabase(config.databaseFile);
+  const db = openStore(config);
   let issuer: LocalIssuer | undefined;
   try {
     await migrate(db);
     if (config.demoData && (await loadDemoData(db))) log.info({ file: config.databaseFile }, 'demo data loaded into a fresh store');
 
     if (config.auth.localIssuer) {
-      issuer = await startLocalIssuer({ port: config.auth.localIssuerPort, audience: config.auth.audience, allowedOrigins: config.allowedOrigins });
+      issuer = await startIssuerFor(config);
       // Local runs trust exactly the local issuer, validated like any other. localRunProblems refused
       // any issuer, key set or tenant of the operator's, so nothing of theirs is replaced here.
       config.auth = { ...config.auth, issuers: [issuer.issuerTemplate], jwksUrl: issuer.jwksUrl, allowedTenants: [issuer.tenant] };
@@ -119,15 +151,14 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
       );
     }
     const partial = { config, db, log, clock };
-    const directory = overrides.directory
-      ? overrides.directory(partial)
-      : config.rezi.apiUrl && config.rezi.apiKey
-        ? new ReziApiDirectory({ baseUrl: config.rezi.apiUrl, apiKey: config.rezi.apiKey, webUrl: config.rezi.webUrl, log })
-        : new SqliteDirectory(db, config.rezi.webUrl, clock);
+    const { directory, content } = directoryFor(partial, overrides);
     const tokens = createTokenVerifier(db, config.auth, { jwksCooldownMs: overrides.jwksCooldownMs });
     const ctx: ServerContext = { ...partial, directory, tokens };
     const app = await buildApp(ctx, overrides.app);
     await app.listen({ port: config.port, host: config.host });
+    const sweeper = content
+      ? startContentSweeper(db, content, { onError: (e) => log.warn({ err: e }, 'the sweep of unreferenced mail content failed; it runs again in an hour') })
+      : undefined;
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -136,7 +167,7 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
       const lines = [
         '',
         `  Rezi adapter listening on ${url}  (API ${url}/api/v1, OpenAPI ${url}/api/v1/openapi.json)`,
-        `  Directory: ${directory.kind}${directory.kind === 'embedded SQLite' ? ` at ${config.databaseFile}` : ''}`,
+        `  Directory: ${directory.kind}${directory.kind === 'embedded SQLite' ? ` at ${config.databaseUrl ? 'PostgreSQL' : config.databaseFile}` : ''}`,
         ...(issuer
           ? [
               '',
@@ -162,6 +193,7 @@ export async function startServer(overrides: StartOverrides = {}): Promise<Runni
       async close() {
         if (closed) return;
         closed = true;
+        sweeper?.stop();
         await app.close();
         await issuer?.close();
         await db.destroy();

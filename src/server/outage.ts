@@ -5,14 +5,17 @@
  * is most likely the provider's, and the pane advises waiting and retrying.
  *
  * The detector itself is pure (records in, assessment out, clock injected); loadRecentFailures reads
- * the adapter's `failures` table.
+ * the adapter's `failures` table. assessOutage reads the window from the store at every status
+ * request and keeps nothing between requests, so every instance on one database sees a failure
+ * recorded through any of them at once (bound: 0 s; cost: one indexed read per GET /status).
  */
 import type { Kysely } from 'kysely';
 import type { ApiStatus } from '../core/api';
-import type { CauseCode } from '../core/causes';
+import { CAUSES, type CauseCode } from '../core/causes';
 import type { Database } from './store/schema';
 
-export type OutageProvider = 'microsoft365' | 'google' | 'imap';
+/** Office 365 mailboxes share a tenant; IMAP mailboxes share their branch's server. */
+export type OutageProvider = 'microsoft365' | 'imap';
 
 export interface FailureRecord {
   at: Date;
@@ -44,18 +47,15 @@ const SERVICE_SIDE =
  * unmatched mail is about one person, however many people have it at once.
  */
 export function isProviderSide(code: CauseCode, providerCode?: string | null): boolean {
-  if (code === 'server-unreachable' || code === 'outage-suspected') return true;
-  if (code === 'throttled') return !!providerCode && SERVICE_SIDE.test(providerCode.trim());
-  return false;
+  const side = CAUSES[code]?.providerSide ?? 'never';
+  if (side === 'if-service-code') return !!providerCode && SERVICE_SIDE.test(providerCode.trim());
+  return side === 'always';
 }
 
 export interface OutageDetector {
-  record(f: FailureRecord): void;
   /** Replaces the records (e.g. after reading the failures table). */
   load(records: FailureRecord[]): void;
   assess(tenantId: string, branchId: string): OutageAssessment | undefined;
-  /** Records still inside the window (for tests and diagnostics). */
-  size(): number;
 }
 
 export function createOutageDetector(opts: OutageDetectorOptions = {}): OutageDetector {
@@ -70,25 +70,15 @@ export function createOutageDetector(opts: OutageDetectorOptions = {}): OutageDe
   };
 
   return {
-    record(f) {
-      if (!isProviderSide(f.code, f.providerCode)) return;
-      records.push(f);
-      prune();
-    },
     load(list) {
       records = list.filter((f) => isProviderSide(f.code, f.providerCode));
       prune();
-    },
-    size() {
-      prune();
-      return records.length;
     },
     assess(tenantId, branchId) {
       prune();
       // Cloud mailboxes share a tenant; IMAP mailboxes share the branch's server.
       const groups: { provider: OutageProvider; rows: FailureRecord[] }[] = [
         { provider: 'microsoft365', rows: records.filter((r) => r.provider === 'microsoft365' && r.tenantId === tenantId) },
-        { provider: 'google', rows: records.filter((r) => r.provider === 'google' && r.tenantId === tenantId) },
         { provider: 'imap', rows: records.filter((r) => r.provider === 'imap' && r.tenantId === tenantId && r.branchId === branchId) },
       ];
       let best: OutageAssessment | undefined;
@@ -110,10 +100,8 @@ export function createOutageDetector(opts: OutageDetectorOptions = {}): OutageDe
   };
 }
 
-function providerOf(source: string | null, providerCode: string | null): OutageProvider {
-  if (source === 'imap') return 'imap';
-  if (providerCode && /^(backendError|UNAVAILABLE|rateLimitExceeded)$/i.test(providerCode)) return 'google';
-  return 'microsoft365';
+function providerOf(source: string | null): OutageProvider {
+  return source === 'imap' ? 'imap' : 'microsoft365';
 }
 
 /** Reads the provider-side failures of the last window from the adapter's `failures` table. */
@@ -132,7 +120,7 @@ export async function loadRecentFailures(db: Kysely<Database>, opts: { since: Da
     branchId: r.branch_id,
     code: r.code,
     providerCode: r.provider_code,
-    provider: providerOf(r.source, r.provider_code),
+    provider: providerOf(r.source),
   }));
 }
 

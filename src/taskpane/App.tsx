@@ -1,15 +1,12 @@
 /** The task pane: status card, then the Office 365 sync (or the IMAP panel, or the troubleshooter), then settings. */
-import { MessageBar, MessageBarBody, MessageBarTitle, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { Spinner, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { type ComponentType, Suspense } from 'react';
-import { explain } from '../core/explain';
-import { Footer } from './Footer';
-import { ImapPanel } from './ImapPanel';
-import { RunView } from './RunView';
-import type { PaneServices } from './services';
-import { StatusCard } from './StatusCard';
-import { SyncPanel } from './SyncPanel';
+import type { PaneServices } from '../outlook/pane-port';
+import { FixingContext } from './fix-context';
+import { MainView } from './MainView';
+import { type Pane, isImapAccount, lastErrorOf } from './pane-model';
 import type { TroubleshootViewProps } from './troubleshoot';
-import { TroubleshootFallback } from './TroubleshootFallback';
+import { LazyTroubleshoot } from './troubleshoot/lazy';
 import { useSyncState } from './useSyncState';
 
 const useStyles = makeStyles({
@@ -22,111 +19,72 @@ const useStyles = makeStyles({
     minWidth: '280px',
     maxWidth: '100%',
   },
+  // Outlook on a phone: every control at least 44 × 44 px (Apple's and WCAG 2.5.5's touch target), links too.
+  touch: {
+    '& button, & [role="button"], & input, & select, & [role="checkbox"], & [role="switch"]': { minHeight: '44px', minWidth: '44px' },
+    '& a': { display: 'inline-flex', alignItems: 'center', minHeight: '44px', minWidth: '44px' },
+  },
 });
 
 export interface AppProps {
   services: PaneServices;
   /** App version shown in the footer. */
   version?: string;
-  /** The Troubleshoot view (issue 6), possibly React.lazy; a minimal explanation stands in when none is given. */
+  /** The Troubleshoot view; by default the real one, loaded on first use. */
   Troubleshoot?: ComponentType<TroubleshootViewProps>;
   /** Clock for relative times (tests). */
   now?: () => Date;
 }
 
-export function App({ services, version = '0.0.0', Troubleshoot = TroubleshootFallback, now = () => new Date() }: AppProps) {
-  const styles = useStyles();
-  const { state, connection, actions } = useSyncState(services);
-  const { run, status } = state;
-  const isImapAccount = status?.account.kind === 'imap';
-  const running = run.phase === 'running';
-  const troubleshoot = () => actions.setView('troubleshoot');
-  const outage = status?.outage?.suspected ? status.outage : undefined;
-  const lastError = state.problem ?? (run.phase === 'failed' ? run.error : run.phase === 'finished' ? run.report.error : undefined);
-
+function TroubleshootSlot({
+  pane,
+  services,
+  version,
+  Troubleshoot,
+}: {
+  pane: Pane;
+  services: PaneServices;
+  version: string;
+  Troubleshoot: ComponentType<TroubleshootViewProps>;
+}) {
+  const { state, connection, actions } = pane;
   return (
-    <main className={styles.root} aria-label="Rezi Email Sync">
-      {state.view === 'troubleshoot' ? (
-        // The troubleshooter may be lazy-loaded: it is not needed for the first paint.
-        <Suspense fallback={<Spinner label="Opening troubleshooting…" />}>
-          <Troubleshoot
-            services={services}
-            connection={connection}
-            account={state.account}
-            status={status}
-            lastError={lastError}
-            onReconnect={actions.signIn}
-            onClearCachedSession={actions.clearCachedSession}
-            onBack={() => actions.setView(isImapAccount ? 'imap' : 'main')}
-            clientVersion={version}
-          />
-        </Suspense>
+    // The troubleshooter may be lazy-loaded: it is not needed for the first paint.
+    <Suspense fallback={<Spinner label="Opening troubleshooting…" />}>
+      <Troubleshoot
+        services={services}
+        connection={connection}
+        account={state.account}
+        status={state.status}
+        lastError={lastErrorOf(pane)}
+        onReconnect={actions.signIn}
+        onClearCachedSession={actions.clearCachedSession}
+        onBack={() => actions.setView(isImapAccount(pane) ? 'imap' : 'main')}
+        clientVersion={version}
+      />
+    </Suspense>
+  );
+}
+
+export function App({ services, version = '0.0.0', Troubleshoot = LazyTroubleshoot, now = () => new Date() }: AppProps) {
+  const styles = useStyles();
+  const pane = useSyncState(services);
+  const touch = services.host().touch === true;
+  return (
+    <main className={mergeClasses(styles.root, touch && styles.touch)} aria-label="Rezi Email Sync">
+      {pane.state.view === 'troubleshoot' ? (
+        <TroubleshootSlot pane={pane} services={services} version={version} Troubleshoot={Troubleshoot} />
       ) : (
-        <>
-          <StatusCard
-            connection={connection}
-            account={state.account}
-            status={status}
-            counts={isImapAccount ? undefined : state.counts}
-            problem={state.problem}
-            busy={state.busy === 'signing-in' || state.busy === 'loading'}
-            canReconnect={!isImapAccount}
-            now={now()}
-            onSignIn={() => void actions.signIn()}
-            onReconnect={() => void actions.signIn()}
-            onTroubleshoot={troubleshoot}
-          />
-          {outage && (
-            <MessageBar intent="warning" layout="multiline">
-              <MessageBarBody>
-                <MessageBarTitle>{explain('outage-suspected').title}</MessageBarTitle> {outage.message} {explain('outage-suspected').nextStep.hint}
-              </MessageBarBody>
-            </MessageBar>
-          )}
-          {state.notice && (
-            <MessageBar intent="success">
-              <MessageBarBody>{state.notice}</MessageBarBody>
-            </MessageBar>
-          )}
-          {state.view === 'imap' ? (
-            <ImapPanel
-              branchConfigured={status?.account.branchConfigured !== false}
-              insecure={status?.account.connectionInsecure === true}
-              connected={state.imap.connected}
-              username={state.imap.username}
-              error={state.imap.error}
-              busy={state.busy === 'authenticating' || state.busy === 'stopping'}
-              run={run}
-              onBack={isImapAccount ? undefined : () => actions.setView('main')}
-              onAuthenticate={actions.imapAuthenticate}
-              onStartSync={() => void actions.imapStartSync()}
-              onStop={() => void actions.imapStop()}
-              onCancel={actions.cancel}
-              onRetry={() => void actions.retry()}
-              onTroubleshoot={troubleshoot}
-            />
-          ) : (
-            <>
-              <SyncPanel
-                selected={state.selected}
-                running={running}
-                disabled={connection.needsSignIn || state.account === null || state.busy === 'loading' || state.busy === 'signing-out'}
-                queueCount={state.counts?.queue}
-                onSyncSelected={() => void actions.syncSelected()}
-                onSyncQueue={() => void actions.syncQueue()}
-              />
-              <RunView run={run} onCancel={actions.cancel} onRetry={() => void actions.retry()} onTroubleshoot={troubleshoot} />
-            </>
-          )}
-          <Footer
+        // Fixing and undoing on the account's own path: Microsoft 365 moves the mail, or the adapter on the IMAP server.
+        <FixingContext.Provider value={isImapAccount(pane) || pane.state.view === 'imap' ? services.imap.fixing : services.fixing}>
+          <MainView
+            pane={pane}
             version={version}
-            canStop={Boolean(state.account) && state.view !== 'imap'}
-            busy={running || state.busy === 'signing-out'}
-            onStop={() => void actions.signOut()}
-            onHelp={troubleshoot}
-            onUseImap={state.view === 'imap' ? undefined : () => actions.setView('imap')}
+            now={now()}
+            onTroubleshoot={() => pane.actions.setView('troubleshoot')}
+            automaticFiling={services.automaticFiling}
           />
-        </>
+        </FixingContext.Provider>
       )}
     </main>
   );

@@ -1,10 +1,12 @@
 /** Other mail providers (IMAP): connect once with the mail account's own credentials, then Start Sync server-side. */
 import { Button, Field, Input, Link, MessageBar, MessageBarBody, MessageBarTitle, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { explain } from '../core/explain';
+import { FixingContext, useFixing } from './fix-context';
+import { ImapFailedList, imapFixingOf, notifying } from './ImapFailedList';
 import { RunView } from './RunView';
 import { StopSyncDialog } from './StopSyncDialog';
-import type { ImapConnectRequest, PaneError } from './services';
+import type { ImapConnectRequest, PaneError } from '../outlook/pane-port';
 import type { RunState } from './useSyncState';
 
 const useStyles = makeStyles({
@@ -33,11 +35,42 @@ export interface ImapPanelProps {
   onTroubleshoot(): void;
 }
 
+/** Connected: Start Sync, Stop Email Sync, the run, and the Failed mails with Fix. */
+function ConnectedView(props: ImapPanelProps) {
+  const styles = useStyles();
+  const running = props.run.phase === 'running';
+  // Every fix or undo in this panel (the Failed list's, the results list's) reads Failed and the counts again.
+  const [changes, setChanges] = useState(0);
+  const imapFixing = imapFixingOf(useFixing());
+  const fixing = useMemo(() => imapFixing && notifying(imapFixing, () => setChanges((n) => n + 1)), [imapFixing]);
+  return (
+    <>
+      <Text>
+        {props.username ? `Connected as ${props.username}.` : 'Your email account is connected.'} Move mails into the Rezi-Imported Queue folder from any mail
+        client, then start the sync.
+      </Text>
+      <div className={styles.buttons}>
+        <Button appearance="primary" onClick={props.onStartSync} disabledFocusable={running || props.busy}>
+          Start Sync
+        </Button>
+        <StopSyncDialog
+          description="This deletes the email password stored for you in Rezi; nothing more is synced until you authenticate again."
+          disabled={props.busy}
+          onConfirm={props.onStop}
+        />
+      </div>
+      <FixingContext.Provider value={fixing}>
+        <RunView run={props.run} onCancel={props.onCancel} onRetry={props.onRetry} onTroubleshoot={props.onTroubleshoot} />
+        {fixing && <ImapFailedList api={fixing} refreshKey={changes} paused={running} />}
+      </FixingContext.Provider>
+    </>
+  );
+}
+
 export function ImapPanel(props: ImapPanelProps) {
   const styles = useStyles();
   const [username, setUsername] = useState(props.username ?? '');
   const [password, setPassword] = useState('');
-  const running = props.run.phase === 'running';
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -69,23 +102,7 @@ export function ImapPanel(props: ImapPanelProps) {
           </MessageBarBody>
         </MessageBar>
       ) : props.connected ? (
-        <>
-          <Text>
-            {props.username ? `Connected as ${props.username}.` : 'Your email account is connected.'} Move mails into the Rezi-Imported Queue folder from any
-            mail client, then start the sync.
-          </Text>
-          <div className={styles.buttons}>
-            <Button appearance="primary" onClick={props.onStartSync} disabledFocusable={running || props.busy}>
-              Start Sync
-            </Button>
-            <StopSyncDialog
-              description="This deletes the email password stored for you in Rezi; nothing more is synced until you authenticate again."
-              disabled={props.busy}
-              onConfirm={props.onStop}
-            />
-          </div>
-          <RunView run={props.run} onCancel={props.onCancel} onRetry={props.onRetry} onTroubleshoot={props.onTroubleshoot} />
-        </>
+        <ConnectedView {...props} />
       ) : (
         <form className={styles.form} onSubmit={submit} autoComplete="off" aria-describedby="imap-intro">
           <Text id="imap-intro">Enter the username (or address) and password of the email account you want to sync.</Text>

@@ -5,8 +5,9 @@
 import { FluentProvider, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { type ComponentType, useEffect, useState } from 'react';
 import { App } from './App';
+import { TouchContext } from './fix-context';
 import { NotInOutlook } from './NotInOutlook';
-import type { PaneServices } from './services';
+import type { PaneServices } from '../outlook/pane-port';
 import { StatusCardSkeleton } from './StatusCard';
 import type { TroubleshootViewProps } from './troubleshoot';
 
@@ -53,7 +54,10 @@ export function PaneRoot({ load, initialDark = false, subscribeTheme, version, T
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme} className={styles.provider}>
       {services ? (
-        <App services={services} version={version} Troubleshoot={Troubleshoot} />
+        // The pane's dialogs render outside its main element: on a phone they size their controls for touch themselves.
+        <TouchContext.Provider value={services.host().touch === true}>
+          <App services={services} version={version} Troubleshoot={Troubleshoot} />
+        </TouchContext.Provider>
       ) : (
         <main className={styles.waiting} aria-label="Rezi Email Sync" aria-busy={!failed}>
           {failed ? (

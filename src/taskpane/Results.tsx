@@ -1,33 +1,24 @@
 /** What happened to each mail, the summary line, mails that never reached Queue, and a run-level error. */
-import { Badge, Button, Link, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Text, makeStyles, tokens } from '@fluentui/react-components';
-import type { ReactElement } from 'react';
-import type { CauseCode } from '../core/causes';
+import { Badge, Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { type ReactElement, useState } from 'react';
+import { type CauseCode, severityOf } from '../core/causes';
 import { type MessageResult, type MessageStatus, type SyncReport } from '../core/engine';
 import { explain } from '../core/explain';
+import { FOLDER_ROOT } from '../core/ports';
 import { Clock20Regular, ErrorCircle20Filled, MailInbox20Regular, Send20Regular } from './icons';
-import type { PaneError } from './services';
+import type { PaneError } from '../outlook/pane-port';
+import { useFixing, useMailChange } from './fix-context';
+import { FixMailDialog } from './FixMailDialog';
+import { GroupLinks, useMailListStyles } from './GroupLinks';
+import { UndoDialog } from './UndoDialog';
 import { plural, resultSummary, shortenedListNote } from './words';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
-  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
-  item: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalXXS,
-    padding: tokens.spacingVerticalS,
-    borderRadius: tokens.borderRadiusMedium,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    overflowWrap: 'anywhere',
-  },
   head: { display: 'flex', columnGap: tokens.spacingHorizontalS, alignItems: 'flex-start', justifyContent: 'space-between' },
   subject: { fontWeight: tokens.fontWeightSemibold, minWidth: 0, flexGrow: 1 },
   // The folder badge keeps its words on one line; the subject wraps instead.
   badge: { flexShrink: 0, whiteSpace: 'nowrap' },
   muted: { color: tokens.colorNeutralForeground2 },
-  groups: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM },
-  // WCAG 2.2 target size: at least 24 px tall, so stacked group links are easy to hit on touch screens.
-  groupLink: { display: 'inline-flex', alignItems: 'center', minHeight: '24px' },
 });
 
 export const RESULT_LABEL: Record<MessageStatus, string> = { sent: 'Sent', received: 'Received', failed: 'Failed', pending: 'Still in Queue' };
@@ -43,8 +34,43 @@ function subjectOf(r: MessageResult): string {
   return r.subject.trim() || '(no subject)';
 }
 
-function ResultRow({ result }: { result: MessageResult }) {
-  const styles = useStyles();
+/** A Failed row can be filed by hand, a filed row undone; the row then shows where the mail went. */
+function RowActions({ result, onChange }: { result: MessageResult; onChange(next: MessageResult | 'inbox'): void }) {
+  const api = useFixing();
+  if (!api) return null;
+  if (result.status === 'failed')
+    return (
+      <FixMailDialog
+        result={result}
+        api={api}
+        onFixed={(a) => a.moveTo !== 'failed' && onChange({ ...result, status: a.moveTo, groups: a.groups, reason: undefined })}
+      />
+    );
+  if (result.status === 'sent' || result.status === 'received') return <UndoDialog result={result} api={api} onUndone={() => onChange('inbox')} />;
+  return null;
+}
+
+function ResultRow({ result: first }: { result: MessageResult }) {
+  const [mine, setNow] = useState<MessageResult | 'inbox'>(first);
+  // The same mail fixed or undone elsewhere in the pane (selected in Outlook): the row shows where it is now.
+  const change = useMailChange(first.id);
+  const now = !change ? mine : change.moveTo === 'inbox' ? 'inbox' : { ...first, status: change.moveTo, groups: change.groups, reason: undefined };
+  if (now === 'inbox') return <UndoneRow result={first} />;
+  return <FiledRow result={now} onChange={setNow} />;
+}
+
+function UndoneRow({ result }: { result: MessageResult }) {
+  const styles = { ...useMailListStyles(), ...useStyles() };
+  return (
+    <li className={styles.item} aria-label={`${subjectOf(result)}: back in the Inbox`}>
+      <Text className={styles.subject}>{subjectOf(result)}</Text>
+      <Text role="status">Filing undone. The mail is back in your Inbox.</Text>
+    </li>
+  );
+}
+
+function FiledRow({ result, onChange }: { result: MessageResult; onChange(next: MessageResult | 'inbox'): void }) {
+  const styles = { ...useMailListStyles(), ...useStyles() };
   const badge = RESULT_BADGE[result.status];
   const why = result.reason ? explain(result.reason) : undefined;
   return (
@@ -55,23 +81,12 @@ function ResultRow({ result }: { result: MessageResult }) {
           {RESULT_LABEL[result.status]}
         </Badge>
       </div>
-      {result.groups.length > 0 && (
-        <div className={styles.groups}>
-          <Text className={styles.muted}>{result.groups.length === 1 ? 'Group:' : 'Groups:'}</Text>
-          {result.groups.map((g) => (
-            <Link
-              key={g.groupId}
-              className={styles.groupLink}
-              href={g.link}
-              target="_blank"
-              rel="noopener noreferrer"
-              aria-label={`${g.name} (opens Rezi in a new window)`}
-            >
-              {g.name}
-            </Link>
-          ))}
-        </div>
+      {result.status !== 'pending' && (
+        <Text className={styles.muted}>
+          Moved to {FOLDER_ROOT} › {RESULT_LABEL[result.status]}
+        </Text>
       )}
+      <GroupLinks groups={result.groups} mutedLabel />
       {why && result.status === 'failed' && (
         <>
           <Text>{why.explanation}</Text>
@@ -79,6 +94,9 @@ function ResultRow({ result }: { result: MessageResult }) {
         </>
       )}
       {why && result.status === 'pending' && <Text className={styles.muted}>{why.title}. It stays in Queue and will be filed on the next sync.</Text>}
+      <div>
+        <RowActions result={result} onChange={onChange} />
+      </div>
     </li>
   );
 }
@@ -95,7 +113,7 @@ export function RunError({
 }) {
   const why = explain(error.code);
   const action = why.nextStep.action;
-  const intent = error.code === 'cancelled' ? 'info' : error.code === 'throttled' || error.code === 'outage-suspected' ? 'warning' : 'error';
+  const intent = severityOf(error.code);
   return (
     <MessageBar intent={intent} layout="multiline">
       <MessageBarBody>
@@ -145,7 +163,7 @@ export interface ResultsProps {
 }
 
 export function Results({ report, onRetry, onTroubleshoot }: ResultsProps) {
-  const styles = useStyles();
+  const styles = { ...useMailListStyles(), ...useStyles() };
   return (
     <section className={styles.root} aria-labelledby="results-heading">
       <h2 id="results-heading" style={{ margin: 0, fontSize: tokens.fontSizeBase400 }}>

@@ -5,9 +5,9 @@ import type { ApiStatus } from '../core/api';
 import { explain } from '../core/explain';
 import { type ConnectionState, STATE_LABEL } from '../core/status';
 import { ArrowSync20Regular, CheckmarkCircle20Filled, PlugDisconnected20Regular, ShieldError20Filled } from './icons';
-import type { PaneError, SignedInAccount } from './services';
+import type { PaneError, SignedInAccount } from '../outlook/pane-port';
 import type { Connection } from './useSyncState';
-import { lastSyncCounts, plural, relativeTime } from './words';
+import { lastSyncCounts, plural, relativeTime, watchWords } from './words';
 
 const useStyles = makeStyles({
   card: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
@@ -50,6 +50,10 @@ export function StatusCard(props: StatusCardProps) {
   const signInTrouble = !why && problem ? explain(problem.code) : undefined;
   const last = status?.lastSync;
   const notConnected = connection.state === 'disconnected' || connection.state === 'authorisation-failed';
+  // Automatic filing (an IMAP watch, or an Office 365 grant) only speaks while the account can file:
+  // a watch stops when the password or the grant is refused.
+  const syncButton = status?.account.kind === 'imap' ? 'Start Sync' : 'Sync Queue folder';
+  const watch = !notConnected ? watchWords(status?.account.watch, now, syncButton) : [];
 
   return (
     <Card className={styles.card} aria-labelledby="status-heading">
@@ -75,6 +79,7 @@ export function StatusCard(props: StatusCardProps) {
           Last sync {relativeTime(last.finishedAt, now)}: {lastSyncCounts(last)}
         </Text>
       )}
+      <WatchLines lines={watch} />
       {counts && (
         <div className={styles.row}>
           <Text>{plural(counts.queue, 'mail')} waiting in Queue</Text>
@@ -113,6 +118,21 @@ export function StatusCard(props: StatusCardProps) {
         )}
       </div>
     </Card>
+  );
+}
+
+/** Automatic filing's lines: the first as it is, the rest muted. */
+function WatchLines({ lines }: { lines: string[] }) {
+  const styles = useStyles();
+  if (lines.length === 0) return null;
+  return (
+    <div className={styles.cause}>
+      {lines.map((line, i) => (
+        <Text key={line} className={i > 0 ? styles.muted : undefined}>
+          {line}
+        </Text>
+      ))}
+    </div>
   );
 }
 

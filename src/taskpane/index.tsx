@@ -2,13 +2,12 @@
  * Task pane entry. Paints the status card skeleton at once; MSAL, Graph and the adapter client load
  * afterwards through a dynamic import, so the first chunk stays small.
  */
-import { lazy } from 'react';
 import { createRoot } from 'react-dom/client';
-import { type OutlookConfig, configFromEnv, configProblems, withRuntimeConfig } from '../outlook/config';
+import { addinConfig, configProblems } from '../outlook/config';
 import { NotInOutlook } from './NotInOutlook';
 import { officeIsDark, subscribeOfficeTheme } from './office-theme';
 import { PaneRoot } from './PaneRoot';
-import type { PaneServices } from './services';
+import type { PaneServices } from '../outlook/pane-port';
 
 declare const process: { env: Record<string, string | undefined> };
 
@@ -20,23 +19,15 @@ function appVersion(): string {
   }
 }
 
-/** Build-time configuration, with any runtime values the hosting page supplied taking precedence. */
-function paneConfig(): OutlookConfig {
-  return withRuntimeConfig(configFromEnv(), window.__REZI_CONFIG__);
-}
-
 async function loadServices(): Promise<PaneServices | 'not-in-outlook'> {
   const info = await Office.onReady();
   if (!info.host) return 'not-in-outlook';
-  const config = paneConfig();
+  const config = addinConfig();
   const problems = configProblems(config);
   if (problems.length > 0) throw new Error(`The add-in was built without its settings: ${problems.join(' ')}`);
   const { createOutlookServices } = await import(/* webpackChunkName: "outlook" */ '../outlook/services');
   return createOutlookServices(config);
 }
-
-// Loaded on first use: the checks, guided flow and escalation are not needed to paint the pane.
-const Troubleshoot = lazy(() => import(/* webpackChunkName: "troubleshoot" */ './troubleshoot/Troubleshoot').then((m) => ({ default: m.Troubleshoot })));
 
 const container = document.getElementById('root');
 if (container) {
@@ -44,8 +35,6 @@ if (container) {
   if (typeof Office === 'undefined') {
     root.render(<NotInOutlook />);
   } else {
-    root.render(
-      <PaneRoot load={loadServices} initialDark={officeIsDark()} subscribeTheme={subscribeOfficeTheme} version={appVersion()} Troubleshoot={Troubleshoot} />,
-    );
+    root.render(<PaneRoot load={loadServices} initialDark={officeIsDark()} subscribeTheme={subscribeOfficeTheme} version={appVersion()} />);
   }
 }

@@ -1,9 +1,6 @@
-/**
- * The slot for the Troubleshoot view (issue 6). App renders `Troubleshoot` with these props when the
- * view is 'troubleshoot'; until that component exists, TroubleshootFallback stands in.
- */
+/** The slot for the Troubleshoot view: App renders it with these props when the view is 'troubleshoot'. */
 import type { ApiStatus } from '../core/api';
-import type { PaneServices, PaneError, SignedInAccount } from './services';
+import type { PaneServices, PaneError, SignedInAccount } from '../outlook/pane-port';
 import type { Connection } from './useSyncState';
 
 export interface TroubleshootViewProps {

@@ -2,13 +2,16 @@
  * The pane's state: a pure reducer (tested on its own) and a hook that wires it to PaneServices.
  * Everything the components show is derived from this one value; nothing lives in module globals.
  */
-import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useMemo, useReducer } from 'react';
 import type { ApiStatus } from '../core/api';
 import type { CauseCode } from '../core/causes';
 import type { SyncProgress, SyncReport } from '../core/engine';
 import { type ConnectionState, stateAfter } from '../core/status';
-import { toPaneError } from './errors';
-import type { ImapConnectRequest, PaneError, PaneServices, SignedInAccount, SyncRunOptions } from './services';
+import { settle } from '../outlook/pane-error';
+import type { ImapConnectRequest, PaneError, PaneServices, SignedInAccount } from '../outlook/pane-port';
+import { accountActions, imapActions, runActions } from './pane-actions';
+import { usePaneLoad } from './usePaneLoad';
+import { useRunner } from './useRunner';
 
 export type View = 'main' | 'troubleshoot' | 'imap';
 export type RunSource = 'office365' | 'imap';
@@ -32,6 +35,8 @@ export interface PaneState {
   counts?: { queue: number; failed: number };
   /** Mails selected in Outlook right now. */
   selected: number;
+  /** Counts Outlook's selection changes: the same number of mails may be other mails. */
+  selectionSeq: number;
   /** The last failure that changed the connection (sign-in, loading the status, a run stopped early). */
   problem?: PaneError;
   run: RunState;
@@ -59,7 +64,15 @@ export type Action =
   | { type: 'imap-failed'; error: PaneError }
   | { type: 'imap-stopped' };
 
-export const initialState: PaneState = { view: 'main', busy: 'loading', account: undefined, selected: 0, run: { phase: 'idle' }, imap: { connected: false } };
+export const initialState: PaneState = {
+  view: 'main',
+  busy: 'loading',
+  account: undefined,
+  selected: 0,
+  selectionSeq: 0,
+  run: { phase: 'idle' },
+  imap: { connected: false },
+};
 
 /** A failure worth showing on the status card: only causes that change the connection. */
 function connectionProblem(e: PaneError | undefined): PaneError | undefined {
@@ -90,7 +103,7 @@ export function reducer(s: PaneState, a: Action): PaneState {
     case 'status':
       return { ...s, status: a.status ?? s.status, counts: a.counts ?? s.counts, imap: imapFromStatus(a.status, s.imap) };
     case 'selection':
-      return { ...s, selected: Math.max(0, a.count) };
+      return { ...s, selected: Math.max(0, a.count), selectionSeq: s.selectionSeq + 1 };
     case 'view':
       return { ...s, view: a.view };
     case 'busy':
@@ -177,6 +190,8 @@ export function connectionOf(s: PaneState): Connection {
 
 export interface PaneActions {
   refresh(): Promise<void>;
+  /** The adapter's status and the folder counts again (after a fix or an undo moved a mail). */
+  refreshStatus(): Promise<void>;
   setView(view: View): void;
   signIn(): Promise<void>;
   signOut(): Promise<void>;
@@ -191,43 +206,10 @@ export interface PaneActions {
   imapStop(): Promise<void>;
 }
 
-function saysWhySignInLapsed(e: PaneError): boolean {
-  return e.code === 'password-changed' || (e.code === 'authorisation-expired' && Boolean(e.providerCode));
-}
-
-async function settle<T>(p: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: PaneError }> {
-  try {
-    return { ok: true, value: await p() };
-  } catch (e) {
-    return { ok: false, error: toPaneError(e) };
-  }
-}
-
 export function useSyncState(services: PaneServices): { state: PaneState; connection: Connection; actions: PaneActions } {
   const [state, dispatch] = useReducer(reducer, initialState);
-  const controller = useRef<AbortController | undefined>(undefined);
-  const running = useRef(false);
-  const lastKind = useRef<RunKind>('queue');
-
-  const loadStatus = useCallback(async () => {
-    const [status, counts] = await Promise.all([settle(() => services.status()), settle(() => services.folderCounts())]);
-    return { status, counts };
-  }, [services]);
-
-  const refresh = useCallback(async () => {
-    const account = await settle(() => services.currentAccount());
-    const { status, counts } = await loadStatus();
-    // With nobody signed in, a status call failing for want of a token is expected (first run: Sign in) —
-    // unless Entra said why an earlier sign-in no longer works, which the card must show (seed 000).
-    const problem = !account.ok ? account.error : !status.ok && (account.value || saysWhySignInLapsed(status.error)) ? status.error : undefined;
-    dispatch({
-      type: 'loaded',
-      account: account.ok ? (account.value ?? null) : null,
-      status: status.ok ? status.value : undefined,
-      counts: counts.ok ? counts.value : undefined,
-      problem,
-    });
-  }, [services, loadStatus]);
+  const { refresh, refreshStatus } = usePaneLoad(services, dispatch);
+  const runner = useRunner(dispatch, refreshStatus);
 
   useEffect(() => {
     void refresh();
@@ -235,95 +217,20 @@ export function useSyncState(services: PaneServices): { state: PaneState; connec
     const unsubscribe = services.onSelectionChanged((count) => dispatch({ type: 'selection', count }));
     return () => {
       unsubscribe();
-      controller.current?.abort();
+      runner.abort();
     };
-  }, [services, refresh]);
-
-  const refreshStatus = useCallback(async () => {
-    const { status, counts } = await loadStatus();
-    dispatch({ type: 'status', status: status.ok ? status.value : undefined, counts: counts.ok ? counts.value : undefined });
-  }, [loadStatus]);
-
-  const run = useCallback(
-    async (kind: RunKind, start: (opts: SyncRunOptions) => Promise<SyncReport>) => {
-      // One run at a time per pane: a second press while running is ignored rather than racing the first.
-      if (running.current) return;
-      running.current = true;
-      lastKind.current = kind;
-      const abort = new AbortController();
-      controller.current = abort;
-      dispatch({ type: 'run-started', kind });
-      try {
-        const report = await start({ signal: abort.signal, onProgress: (progress) => dispatch({ type: 'run-progress', progress }) });
-        dispatch({ type: 'run-finished', report });
-      } catch (e) {
-        dispatch({ type: 'run-failed', error: toPaneError(e) });
-      } finally {
-        running.current = false;
-        if (controller.current === abort) controller.current = undefined;
-      }
-      void refreshStatus();
-    },
-    [refreshStatus],
-  );
+  }, [services, refresh, runner]);
 
   const actions = useMemo<PaneActions>(
     () => ({
       refresh,
+      refreshStatus,
       setView: (view) => dispatch({ type: 'view', view }),
-      async signIn() {
-        dispatch({ type: 'busy', busy: 'signing-in' });
-        const r = await settle(() => services.signIn());
-        if (!r.ok) return dispatch({ type: 'sign-in-failed', error: r.error });
-        dispatch({ type: 'signed-in', account: r.value });
-        await refreshStatus();
-      },
-      async signOut() {
-        controller.current?.abort();
-        dispatch({ type: 'busy', busy: 'signing-out' });
-        const r = await settle(() => services.signOut());
-        if (!r.ok) return dispatch({ type: 'sign-in-failed', error: r.error });
-        dispatch({ type: 'signed-out' });
-      },
-      async clearCachedSession() {
-        dispatch({ type: 'busy', busy: 'clearing' });
-        const r = await settle(() => services.clearCachedSession());
-        if (!r.ok) return dispatch({ type: 'sign-in-failed', error: r.error });
-        dispatch({ type: 'session-cleared', note: r.value ? r.value.note : undefined });
-      },
-      syncSelected: () =>
-        run('selected', async (opts) => {
-          const ids = await services.selectedItemIds();
-          return services.sync(ids, opts);
-        }),
-      syncQueue: () => run('queue', (opts) => services.sync([], opts)),
-      retry: () => (lastKind.current === 'imap' ? run('imap', (opts) => services.imap.startSync(opts)) : run('queue', (opts) => services.sync([], opts))),
-      cancel() {
-        if (!controller.current) return;
-        dispatch({ type: 'run-cancelling' });
-        controller.current.abort();
-      },
-      async imapAuthenticate(req) {
-        dispatch({ type: 'busy', busy: 'authenticating' });
-        const r = await settle(() => services.imap.authenticate(req));
-        if (!r.ok) {
-          dispatch({ type: 'imap-failed', error: r.error });
-          return false;
-        }
-        dispatch({ type: 'imap-authenticated', username: req.username });
-        void refreshStatus();
-        return true;
-      },
-      imapStartSync: () => run('imap', (opts) => services.imap.startSync(opts)),
-      async imapStop() {
-        controller.current?.abort();
-        dispatch({ type: 'busy', busy: 'stopping' });
-        const r = await settle(() => services.imap.stop());
-        if (!r.ok) return dispatch({ type: 'imap-failed', error: r.error });
-        dispatch({ type: 'imap-stopped' });
-      },
+      ...accountActions(services, dispatch, refreshStatus, runner),
+      ...runActions(services, runner),
+      ...imapActions(services, dispatch, refreshStatus, runner),
     }),
-    [services, refresh, refreshStatus, run],
+    [services, refresh, refreshStatus, runner],
   );
 
   return { state, connection: connectionOf(state), actions };

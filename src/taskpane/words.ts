@@ -58,3 +58,54 @@ const count = (n: number) => n.toLocaleString('en-GB');
 export function shortenedListNote(shown: number, omitted: number): string {
   return `This list shows ${count(shown)} of the ${count(shown + omitted)} mails in this sync: those that failed or are still in Queue first, then the most recent ones, and ${count(omitted)} more not listed here. Every mail is counted in the summary above.`;
 }
+
+/** What the status card says of automatic filing (IMAP and Office 365 alike), line by line; nothing while it is neither on nor turned off. */
+export function watchWords(
+  watch: { watched: boolean; enabled: boolean; lastRunAt?: string } | undefined,
+  now: Date,
+  /** The button that files Queue by hand on this path. */
+  syncButton = 'Start Sync',
+): string[] {
+  if (!watch) return [];
+  if (!watch.enabled) return [`Automatic filing is off for your branch: press ${syncButton} to file the mail in Queue.`];
+  if (!watch.watched) return [];
+  return ['Queue is watched: new mail is filed automatically', ...(watch.lastRunAt ? [`Last filed automatically ${relativeTime(watch.lastRunAt, now)}`] : [])];
+}
+
+/** "every minute", "every 2 minutes", "every 30 seconds": how often the adapter checks Queue. */
+export function pollInterval(seconds: number): string {
+  if (seconds < 60) return `every ${plural(seconds, 'second')}`;
+  const minutes = Math.round(seconds / 60);
+  return minutes === 1 ? 'every minute' : `every ${minutes} minutes`;
+}
+
+/** Under the Office 365 switch: what turning it on does (the interval once the adapter has said it), or why it rests. */
+export function automaticFilingHint(o: { branchOff?: boolean; unavailable?: boolean; pollSeconds?: number }): string {
+  if (o.branchOff) return 'Your branch’s IT administrator has turned automatic filing off.';
+  if (o.unavailable)
+    return 'Automatic filing isn’t set up on Rezi’s adapter yet: your IT administrator can set it up. Until then, Sync Queue folder files the mail in Queue.';
+  const when = o.pollSeconds ? pollInterval(o.pollSeconds) : 'every minute or so';
+  return `Rezi checks your Queue folder ${when}, even with Outlook closed, and files new mail for you.`;
+}
+
+/** Why the switch could not be turned on or off, and what to do next; undefined where the cause's own words fit. */
+export function automaticFilingProblem(e: { code: string; providerCode?: string }): { title: string; text: string } | undefined {
+  if (e.providerCode === 'graph-automatic-filing-off' || e.code === 'not-configured')
+    return {
+      title: 'Automatic filing isn’t set up yet',
+      text: 'Your IT administrator needs to set up automatic filing for Office 365 on the Rezi adapter. Until then, Sync Queue folder files the mail in Queue as usual.',
+    };
+  if (e.providerCode === 'automatic-filing-off')
+    return {
+      title: 'Automatic filing is off for your branch',
+      text: 'Your branch’s IT administrator has turned automatic filing off. Sync Queue folder still files the mail in Queue when you press it.',
+    };
+  if (e.code === 'consent-missing')
+    return {
+      title: 'An administrator’s approval is needed',
+      text: 'Microsoft needs your IT administrator to approve Rezi filing mail while Outlook is closed (admin consent). Ask your IT support; Sync Queue folder works meanwhile.',
+    };
+  if (e.code === 'server-unreachable')
+    return { title: 'Rezi couldn’t be reached', text: 'Nothing has changed. Check your internet connection and try again in a minute or two.' };
+  return undefined;
+}

@@ -8,19 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import SQLite from 'better-sqlite3';
-import { migrate, openDatabase } from '../../src/server/store/db';
-import { loadDemoData, DEMO_USERS } from '../../src/server/store/demo-data';
 import { API_PREFIX } from '../../src/core/api';
 import { startTestAdapter } from '../support/adapter';
+import { AGENT, BATCH, eventsFiled, filingBatches, load, seedSqlite } from './filing-load';
 import { addRow, percentile, ratio } from './rows';
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
 const ADDRESSES = Number(process.env.BENCH_ADDRESSES ?? 250_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const CLIENTS = 50;
-const BATCH = 100;
 /**
  * Open loop: each client offers one batch per second (50 × 100 = 5,000 mails/s together) for this long.
  * 30 s, 1,500 batches, so p99 is the 15th-slowest sample. Over 10 s (500 batches) it was the 5th-slowest:
@@ -32,80 +28,14 @@ const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 30);
 const OPEN_INTERVAL_MS = 1000;
 /** The one-client baseline: enough batches that its p99 is not simply the slowest of ten. */
 const SINGLE_BATCHES = 40;
-const AGENT = DEMO_USERS.agent;
 
-/** Contact i's address j: every group has one contact; addresses are spread 2–3 per contact. */
-const addressOf = (n: number) => `contact${n}@agency${n % 97}.bench.example`;
-
-async function buildStore(dbFile: string): Promise<void> {
-  const db = openDatabase(dbFile);
-  await migrate(db);
-  await loadDemoData(db);
-  await db.destroy();
-  const sqlite = new SQLite(dbFile);
-  sqlite.pragma('journal_mode = WAL');
-  const group = sqlite.prepare('insert into groups (id, branch_id, name, kind, rezi_ref) values (?, ?, ?, ?, ?)');
-  const contact = sqlite.prepare('insert into contacts (id, group_id, name) values (?, ?, ?)');
-  const address = sqlite.prepare('insert into contact_addresses (contact_id, address) values (?, ?)');
-  const kinds = ['vendor', 'buyer', 'landlord', 'tenant', 'applicant'];
-  sqlite.transaction(() => {
-    for (let g = 0; g < GROUPS; g++) {
-      group.run(`bench-g${g}`, AGENT.branch.id, `${g} Bench Street, Bristol — ${kinds[g % 5]}`, kinds[g % 5], `RZ-B${g}`);
-      contact.run(`bench-c${g}`, `bench-g${g}`, `Contact ${g}`);
-    }
-    // Address n belongs to contact n mod GROUPS: 250,000 addresses over 100,000 contacts.
-    for (let n = 0; n < ADDRESSES; n++) address.run(`bench-c${n % GROUPS}`, addressOf(n));
-  })();
-  sqlite.close();
-}
-
-function batches(count: number, tag: string): string[] {
-  const out: string[] = [];
-  let k = 0;
-  for (let b = 0; b < count / BATCH; b++) {
-    const messages = Array.from({ length: BATCH }, () => {
-      const i = k++;
-      const contact = i % 5 === 4 ? `stranger${i}@nowhere.bench.example` : addressOf((i * 7919) % ADDRESSES);
-      const outbound = i % 2 === 0;
-      return {
-        internetMessageId: `<bench-${tag}-${i}@rezi-bench.test>`,
-        from: [{ address: outbound ? AGENT.email : contact }],
-        to: [{ address: outbound ? contact : AGENT.email }],
-        cc: [],
-        date: '2026-11-20T10:00:00.000Z',
-        subject: `Viewing ${i}`,
-        preview: 'Could we arrange a viewing on Saturday morning?',
-        direction: outbound ? 'outbound' : 'inbound',
-      };
-    });
-    out.push(JSON.stringify({ ownerAddresses: [AGENT.email], messages }));
-  }
-  return out;
-}
-
-interface LoadResult {
-  latencies: number[];
-  wallMs: number;
-  failures: number;
-  firstError?: string;
-}
-
-function load(url: string, tokens: string[], bodies: (string | null)[], concurrency: number, openLoop?: { intervalMs: number }): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'load-worker.mjs'), { workerData: { url, tokens, bodies, concurrency, openLoop } });
-    worker.once('message', (m: LoadResult) => {
-      void worker.terminate();
-      resolve(m);
-    });
-    worker.once('error', reject);
-  });
-}
+const batches = (count: number, tag: string) => filingBatches(count, tag, ADDRESSES);
 
 it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k addresses', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rezi-bench-'));
   const dbFile = path.join(dir, 'rezi.sqlite');
   const s0 = performance.now();
-  await buildStore(dbFile);
+  await seedSqlite(dbFile, { groups: GROUPS, addresses: ADDRESSES });
   const buildMs = performance.now() - s0;
   // The 50 clients are one demo user here (in use they are 50 agents): lift the per-user limit (600/min) so
   // the limiter still runs on every request but does not refuse the open-loop row's 500 batches in 10 s.
@@ -132,11 +62,7 @@ it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k a
     const open = await load(fileUrl, tokens, openBodies, CLIENTS, { intervalMs: OPEN_INTERVAL_MS });
     if (main.failures || single.failures || open.failures) throw new Error(`filing failed: ${main.firstError ?? single.firstError ?? open.firstError}`);
 
-    const events = await adapter.ctx.db
-      .selectFrom('timeline_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('internet_message_id', 'like', '<bench-main-%')
-      .executeTakeFirst();
+    const events = await eventsFiled(adapter.ctx.db, 'main');
     const mailsPerS = MESSAGES / (main.wallMs / 1000);
     const singlePerS = (SINGLE_BATCHES * BATCH) / (single.wallMs / 1000);
     const sorted = [...main.latencies].sort((a, b) => a - b);
@@ -158,7 +84,7 @@ it('Adapter filing: 10,000 messages, 50 concurrent clients, 100k groups / 250k a
       ratio: ratio(mailsPerS, singlePerS),
       goal: '≥ 5000 mails/s',
       met: mailsPerS >= 5000,
-      note: `${GROUPS} groups / ${ADDRESSES} addresses bulk-inserted in ${(buildMs / 1000).toFixed(1)} s; ${Number(events?.n ?? 0)} timeline events recorded for the measured mails; load average ${load1.toFixed(1)} / ${load5.toFixed(1)} (1 / 5 min) at the end`,
+      note: `${GROUPS} groups / ${ADDRESSES} addresses bulk-inserted in ${(buildMs / 1000).toFixed(1)} s; ${events} timeline events recorded for the measured mails; load average ${load1.toFixed(1)} / ${load5.toFixed(1)} (1 / 5 min) at the end`,
     });
     addRow({
       name: `Adapter: latency per ${BATCH}-mail batch (${CLIENTS} clients)`,

@@ -36,8 +36,22 @@ type Standin = Awaited<ReturnType<typeof startGraphStandin>>;
 type Adapter = Awaited<ReturnType<typeof startTestAdapter>>;
 
 /** One pane sync of N fresh mails on a fresh mailbox, with the pane's settings; what it cost. */
+/** An adapter client that counts its filing requests on the bench's side (the product keeps no counter). */
+function countingClient(adapter: Adapter) {
+  const counted = { fileCalls: 0 };
+  const client = createAdapterClient({
+    baseUrl: adapter.url,
+    getToken: () => adapter.mintToken(AGENT),
+    fetch: (input, init) => {
+      if (String(input).endsWith('/mail/file')) counted.fileCalls++;
+      return fetch(input, init);
+    },
+  });
+  return { client, counted };
+}
+
 async function engineRun(adapter: Adapter, standin: Standin) {
-  const client = createAdapterClient({ baseUrl: adapter.url, getToken: () => adapter.mintToken(AGENT) });
+  const { client, counted } = countingClient(adapter);
   const mailbox = new GraphMailbox({ getToken: async () => standin.token, baseUrl: standin.url });
   const directory = new HttpDirectory(client);
   const selection = seed(standin, N, 'engine');
@@ -57,7 +71,7 @@ async function engineRun(adapter: Adapter, standin: Standin) {
   if (filed !== N) throw new Error(`Only ${filed} of ${N} mails were filed (${report.error?.code ?? 'no error'}).`);
   const { http: requests, serviceMs, sub: subRequests } = standin.counters;
   const byKind = Object.fromEntries(Object.entries(standin.counters.byKind).filter(([k]) => !k.startsWith('sub ')));
-  return { wall, requests, serviceMs, subRequests, byKind, phases, adapterCalls: directory.calls, mailbox, client };
+  return { wall, requests, serviceMs, subRequests, byKind, phases, adapterCalls: counted.fileCalls, mailbox };
 }
 
 it('Graph path: 1,000 mails, 100 ms RTT', async () => {
@@ -72,12 +86,13 @@ it('Graph path: 1,000 mails, 100 ms RTT', async () => {
     const a = await engineRun(adapter, rttOnly);
     const bound = 2 * Math.ceil(N / 20) + 8;
     const lower = (a.requests / 4) * RTT;
-    const { wall, mailbox, client } = b;
+    const { wall, mailbox } = b;
 
     // Naive: per mail, move into Queue, file it alone, move it out; one request at a time.
     const tree = await mailbox.ensureFolders();
     const naive = seed(standin, NAIVE_N, 'naive');
-    const naiveDirectory = new HttpDirectory(client);
+    const naiveClient = countingClient(adapter);
+    const naiveDirectory = new HttpDirectory(naiveClient.client);
     const owner = new Set([AGENT]);
     standin.resetCounters();
     const move = async (id: string, destinationId: string): Promise<string> => {
@@ -113,8 +128,8 @@ it('Graph path: 1,000 mails, 100 ms RTT', async () => {
     addRow({
       name: `Graph: adapter calls (${N} mails)`,
       figure: `${a.adapterCalls}`,
-      baseline: `${Math.round((naiveDirectory.calls / NAIVE_N) * N)} naive (scaled)`,
-      ratio: ratio(a.adapterCalls, (naiveDirectory.calls / NAIVE_N) * N),
+      baseline: `${Math.round((naiveClient.counted.fileCalls / NAIVE_N) * N)} naive (scaled)`,
+      ratio: ratio(a.adapterCalls, (naiveClient.counted.fileCalls / NAIVE_N) * N),
       goal: `≤ ${Math.ceil(N / 100)} (⌈N/100⌉)`,
       met: a.adapterCalls <= Math.ceil(N / 100),
     });

@@ -4,13 +4,15 @@
  * and ImapMailbox), not jest's. In order, each on a freshly seeded Queue (seeding not timed):
  * a warm-up sync of 1,000; the protocol floor (a bare imapflow client: the same FETCH and one UID
  * MOVE per destination); a measured sync of 1,000; then the N mails the parent appended to
- * Bench-Staging are moved into Queue and, with the peak RSS reset (clear_refs), synced. argv: JSON { host, port, user, password, n }. Prints one JSON line.
+ * Bench-Staging are moved into Queue and, with the peak RSS reset (clear_refs), synced; last, every
+ * filed mail is put back in Queue and the floor runs over them, so the server's own growth with the
+ * mailbox's size is measured beside the adapter's. argv: JSON { host, port, user, password, n }. Prints one JSON line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { syncQueue } from '../../src/core/engine';
 import { directoryFor } from '../../src/server/directory/core-adapter';
-import { ensureRun } from '../../src/server/history';
+import { StoreHistory } from '../../src/server/history';
 import { ImapMailbox, packUids } from '../../src/server/imap/mailbox';
 import { RESULTS_KEPT, SYNC_BATCH } from '../../src/server/imap/service';
 import { DEMO_ADDRESSES } from '../../src/server/store/demo-data';
@@ -22,6 +24,51 @@ const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
 export const STAGING = 'Bench-Staging';
 const CONTACTS = [DEMO_ADDRESSES.cliftonVendor, DEMO_ADDRESSES.cliftonTwoGroups, DEMO_ADDRESSES.cliftonLandlord];
+
+/**
+ * The protocol floor: a bare imapflow client on Queue doing what the adapter must: UID FETCH of the
+ * same envelopes in chunks of SYNC_BATCH (one FETCH of everything for a Queue that small), and a
+ * UID MOVE per destination once SYNC_BATCH of its mails are fetched (and for the rest at the end).
+ */
+async function bareFloor(
+  server: DovecotInstance,
+  login: { user: string; password: string },
+  tree: { queue: string; received: string; sent: string; failed: string },
+) {
+  const t0 = performance.now();
+  const bare = testClient(server, login, { disableAutoIdle: true });
+  await bare.connect();
+  const box = await bare.mailboxOpen(tree.queue);
+  const query = { uid: true, flags: true, envelope: true, internalDate: true };
+  const uids = box.exists <= SYNC_BATCH ? ['1:*'] : ((await bare.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+  const byFolder = new Map<string, number[]>();
+  let mails = 0;
+  let moves = 0;
+  const flush = async (all: boolean) => {
+    for (const [folder, list] of byFolder)
+      if (list.length > 0 && (all || list.length >= SYNC_BATCH)) {
+        await bare.messageMove(packUids(list), folder, { uid: true });
+        byFolder.set(folder, []);
+        moves++;
+      }
+  };
+  for (let i = 0; i < uids.length; i += SYNC_BATCH) {
+    const set = typeof uids[0] === 'string' ? '1:*' : packUids((uids as number[]).slice(i, i + SYNC_BATCH));
+    const rows = await bare.fetchAll(set, query, { uid: true });
+    mails += rows.length;
+    for (const row of rows) {
+      const k = Number(/ (\d+)$/.exec(row.envelope?.subject ?? '')?.[1]);
+      const folder = k % 3 === 0 ? tree.received : k % 3 === 1 ? tree.sent : tree.failed;
+      const list = byFolder.get(folder) ?? [];
+      list.push(row.uid);
+      byFolder.set(folder, list);
+    }
+    await flush(false);
+  }
+  await flush(true);
+  await bare.logout();
+  return { ms: performance.now() - t0, mails, moves };
+}
 
 async function main() {
   const { host, port, user, password, n } = JSON.parse(process.argv[2]) as { host: string; port: number; user: string; password: string; n: number };
@@ -46,14 +93,15 @@ async function main() {
     await setup.close();
     const sync = async (count: number) => {
       const t0 = performance.now();
-      const mailbox = await ImapMailbox.open({ settings, login: { username: user, password } });
+      // Envelopes only, as Start Sync opens it (ImapSyncService: preview false), and as the floor fetches.
+      const mailbox = await ImapMailbox.open({ settings, login: { username: user, password }, preview: false });
       // As Start Sync runs it: outcomes recorded in the run's history, the report's list bounded.
-      const runId = await ensureRun(adapter.ctx.db, agentUser, undefined, 'imap', new Date());
-      const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser, { runId }), {
+      const report = await syncQueue(mailbox, directoryFor(adapter.ctx, agentUser), {
         owner: { addresses: [user] },
         batchSize: SYNC_BATCH,
         concurrency: 1,
         keepResults: RESULTS_KEPT,
+        history: new StoreHistory(adapter.ctx.db, agentUser, 'imap'),
       });
       await mailbox.close();
       const filed = report.sent + report.received + report.failed;
@@ -65,21 +113,8 @@ async function main() {
     await sync(1000);
 
     await appendMessages(server, login, tree.queue, mails(1000, 'floor'));
-    const f0 = performance.now();
-    const bare = testClient(server as DovecotInstance, login, { disableAutoIdle: true });
-    await bare.connect();
-    await bare.mailboxOpen(tree.queue);
-    const rows = await bare.fetchAll('1:*', { uid: true, flags: true, envelope: true, internalDate: true }, { uid: true });
-    const byFolder = new Map<string, number[]>();
-    for (const row of rows) {
-      const i = Number(/ (\d+)$/.exec(row.envelope?.subject ?? '')?.[1]);
-      const folder = i % 3 === 0 ? tree.received : i % 3 === 1 ? tree.sent : tree.failed;
-      byFolder.set(folder, [...(byFolder.get(folder) ?? []), row.uid]);
-    }
-    for (const [folder, uids] of byFolder) await bare.messageMove(packUids(uids), folder, { uid: true });
-    await bare.logout();
-    const floorMs = performance.now() - f0;
-    if (rows.length !== 1000) throw new Error(`floor: fetched ${rows.length} of 1000`);
+    const floor1k = await bareFloor(server, login, tree);
+    if (floor1k.mails !== 1000) throw new Error(`floor: fetched ${floor1k.mails} of 1000`);
 
     await appendMessages(server, login, tree.queue, mails(1000, 'one-k'));
     const cpu1k = process.cpuUsage();
@@ -121,8 +156,18 @@ async function main() {
     // What the run leaves behind once garbage is collected (the report's per-mail results, the store's caches).
     global.gc?.();
     const heapKept = process.memoryUsage().heapUsed - heapBefore;
+
+    // The floor at N: every filed mail put back in Queue (not timed), then the bare client's run over them.
+    const back = testClient(server, login, { disableAutoIdle: true });
+    await back.connect();
+    for (const folder of [tree.received, tree.sent, tree.failed]) {
+      await back.mailboxOpen(folder);
+      await back.messageMove('1:*', tree.queue);
+    }
+    await back.logout();
+    const floorN = await bareFloor(server, login, tree);
     process.stdout.write(
-      `${JSON.stringify({ n, floorMs, moves: byFolder.size, wall1kMs, peak1k, wallNMs, rssBefore, peakRss, heapKept, peaks, heapBefore, heapTotalBefore, cpu1kMs, cpuNMs })}\n`,
+      `${JSON.stringify({ n, floorMs: floor1k.ms, moves: floor1k.moves, floorN, wall1kMs, peak1k, wallNMs, rssBefore, peakRss, heapKept, peaks, heapBefore, heapTotalBefore, cpu1kMs, cpuNMs })}\n`,
     );
   } finally {
     await adapter.close();

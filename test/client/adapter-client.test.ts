@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiFileRequest, ApiFileResponse } from '../../src/core/api';
+import type { ApiFileRequest, ApiFileResponse, SupportReportBody } from '../../src/core/api';
 import { SyncError } from '../../src/core/causes';
 import { syncQueue } from '../../src/core/engine';
 import { createAdapterClient } from '../../src/client/adapter-client';
@@ -118,7 +118,8 @@ describe('createAdapterClient', () => {
     await c.imapAuthenticate({ username: 'agent', password: 'secret' });
     await c.imapForget();
     await c.imapSync();
-    expect(await c.supportCase({ version: 1 })).toEqual({ reference: 'ABC123' });
+    // The stand-in answers whatever it is sent: the body's shape is the adapter's to check.
+    expect(await c.supportCase({ version: 1 } as SupportReportBody)).toEqual({ reference: 'ABC123' });
     expect(adapter.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       'POST /api/v1/imap/authenticate',
       'DELETE /api/v1/imap/credentials',
@@ -126,6 +127,20 @@ describe('createAdapterClient', () => {
       'POST /api/v1/support/cases',
     ]);
     expect(adapter.seen[0].body).toEqual({ username: 'agent', password: 'secret' });
+  });
+
+  test('search, file onto chosen cards and undo hit their routes with their bodies', async () => {
+    adapter.on((_req, _b, res) => json(res, 200, { ok: true }));
+    const c = client();
+    await c.searchGroups({ query: 'Elm Road', limit: 5 });
+    const message = { internetMessageId: '<a@x>', from: [], to: [], date: '', subject: '', preview: '', direction: 'inbound' as const };
+    await c.fileToGroups({ ownerAddresses: [], message, groupIds: ['g1'] });
+    await c.unfile({ internetMessageId: '<a@x>' });
+    expect(adapter.seen.map((s) => [`${s.method} ${s.url}`, s.body])).toEqual([
+      ['POST /api/v1/groups/search', { query: 'Elm Road', limit: 5 }],
+      ['POST /api/v1/mail/file-to-groups', { ownerAddresses: [], message, groupIds: ['g1'] }],
+      ['POST /api/v1/mail/unfile', { internetMessageId: '<a@x>' }],
+    ]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { SyncError } from '../../src/core/causes';
 import { toApiReport } from '../../src/core/api';
-import { notStartedReport, syncQueue, type SyncProgress } from '../../src/core/engine';
+import { finishNotStarted, notStartedReport, syncQueue, type SyncProgress } from '../../src/core/engine';
 import type { FolderRole } from '../../src/core/ports';
-import { Crash, FailingDirectory, MemoryDirectory, MemoryMailbox, mail, type MemoryGroup } from '../support/memory';
+import { Crash, FailingDirectory, MemoryDirectory, MemoryHistory, MemoryMailbox, mail, type MemoryGroup } from '../support/memory';
 
 const OWNER = { addresses: ['agent@brightwells.co.uk', 'Lettings@Brightwells.co.uk'] };
 const GROUPS: MemoryGroup[] = [
@@ -302,6 +302,76 @@ describe('syncQueue', () => {
     });
     const { error, client, ...clean } = toApiReport({ ...r, error: undefined }, 'run-2', 'graph');
     expect([error, client, clean.source]).toEqual([undefined, undefined, 'graph']);
+  });
+
+  describe('the run history', () => {
+    /** Wraps the mailbox so every move out of Queue is checked against what the history holds at that moment. */
+    function watchMovesOut(mb: MemoryMailbox, history: MemoryHistory): string[] {
+      const unrecorded: string[] = [];
+      const move = mb.move.bind(mb);
+      mb.move = async (ids, to, ...rest) => {
+        if (to !== 'queue')
+          for (const id of ids) {
+            const messageId = mb.mails.get(id)?.message.internetMessageId ?? '?';
+            if (!history.outcomes.has(messageId)) unrecorded.push(messageId);
+          }
+        return move(ids, to, ...rest);
+      };
+      return unrecorded;
+    }
+
+    it('opens the run, records every outcome before its mail leaves Queue, and finishes with the report', async () => {
+      const mb = new MemoryMailbox();
+      seed(mb, 24);
+      const history = new MemoryHistory();
+      const unrecorded = watchMovesOut(mb, history);
+      const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, batchSize: 5, concurrency: 2, history });
+
+      expect(unrecorded).toEqual([]);
+      expect(mb.in('queue')).toHaveLength(0);
+      expect(history.report).toBe(report);
+      // One outcome per distinct Message-ID, each the one the mail was filed by.
+      const distinct = new Set([...mb.mails.values()].map((m) => m.message.internetMessageId));
+      expect(new Set(history.outcomes.keys())).toEqual(distinct);
+      for (const r of report.results) {
+        const recorded = history.outcomes.get(r.internetMessageId)!;
+        expect(recorded.status === 'filed' ? 'filed' : 'unmatched').toBe(r.status === 'failed' ? 'unmatched' : 'filed');
+      }
+    });
+
+    it('a batch whose outcomes cannot be recorded stays in Queue, pending', async () => {
+      const mb = new MemoryMailbox();
+      seed(mb, 6);
+      const history = new MemoryHistory();
+      history.refuseRecord = new SyncError('server-unreachable', 'The adapter could not be reached.');
+      const report = await syncQueue(mb, new MemoryDirectory(GROUPS), { owner: OWNER, history });
+
+      expect(mb.in('queue')).toHaveLength(6);
+      expect(report).toMatchObject({ pending: 6, sent: 0, received: 0, failed: 0 });
+      expect(report.results.every((r) => r.reason === 'server-unreachable')).toBe(true);
+      expect(history.report).toBe(report);
+    });
+
+    it('a run the history refuses to open files and moves nothing, and is finished with why', async () => {
+      const mb = new MemoryMailbox();
+      seed(mb, 3);
+      const dir = new MemoryDirectory(GROUPS);
+      const history = new MemoryHistory();
+      history.refuseStart = new SyncError('unknown', 'This sync run id belongs to another user. Start a new sync.');
+      const report = await syncQueue(mb, dir, { owner: OWNER, history });
+
+      expect(mb.in('queue')).toHaveLength(3);
+      expect(dir.events.size).toBe(0);
+      expect(history.report).toBe(report);
+      expect(report.error).toEqual({ code: 'unknown', message: 'This sync run id belongs to another user. Start a new sync.' });
+    });
+
+    it('a run that could not start is finished in the history like any other', async () => {
+      const history = new MemoryHistory();
+      const report = await finishNotStarted(history, new SyncError('password-changed', 'AUTHENTICATIONFAILED'));
+      expect(history.report).toBe(report);
+      expect(report).toMatchObject({ total: 0, error: { code: 'password-changed' } });
+    });
   });
 
   it('rejects a directory answer of the wrong length rather than misfiling', async () => {

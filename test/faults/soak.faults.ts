@@ -28,4 +28,25 @@ it(`fault soak: ${runs} runs, seed ${seed}${broken ? ', broken engine' : ''}`, a
   });
   if (out) writeFileSync(out, JSON.stringify({ ...summary, imapSkipped: !imap, text: formatSummary(summary) }, null, 2));
   expect(summary.runs).toBe(runs);
+  expect(summary.mailsChecked).toBeGreaterThan(0);
+  const faultsInjected = Object.values(summary.faults).reduce((a, b) => a + b, 0);
+  expect(faultsInjected).toBeGreaterThan(0);
+  if (broken) {
+    // The deliberately broken engine must be caught: a soak that passes it proves nothing.
+    expect(summary.failed).toBeGreaterThan(0);
+  } else {
+    expect({
+      lost: summary.lost,
+      duplicated: summary.duplicated,
+      misfiled: summary.misfiled,
+      leftInQueue: summary.leftInQueue,
+      failed: summary.failed,
+    }).toEqual({
+      lost: 0,
+      duplicated: 0,
+      misfiled: 0,
+      leftInQueue: 0,
+      failed: 0,
+    });
+  }
 });

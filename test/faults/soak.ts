@@ -2,9 +2,10 @@
  * The fault soak: seeded randomised syncs of the whole flow on both paths, with faults at random points,
  * then a recovery sync with no faults, then the two invariants of DESIGN.md checked against the real
  * stores: every mail in exactly one of Sent/Received/Failed (by Message-ID, counting copies), and
- * exactly one timeline event per (message, group) in the adapter's SQLite file.
+ * exactly one timeline event per (message, group) in the adapter's SQLite file; and every mail that
+ * left Queue has its outcome in one of the agent's runs (the engine records them through History).
  *
- * Graph path: GraphMailbox against the Graph stand-in + HttpDirectory against the real adapter
+ * Graph path: GraphMailbox against the Graph stand-in + the adapter's HTTP ports (directory, history)
  * (startTestAdapter) behind a TCP proxy with a stable port, so the adapter can be killed and restarted
  * on the same SQLite file mid-batch. IMAP path: ImapMailbox on a real Dovecot behind a TCP proxy that
  * cuts the connection mid-FETCH or mid-MOVE, filing through the adapter's own directory.
@@ -16,12 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAdapterClient } from '../../src/client/adapter-client';
-import { HttpDirectory } from '../../src/client/http-directory';
+import { adapterRun } from '../../src/client/http-history';
 import { syncQueue } from '../../src/core/engine';
 import type { Directory, FilingContext, FilingMessage, FolderRole, FolderTree, Mailbox, QueuedMessage } from '../../src/core/ports';
 import { GraphMailbox } from '../../src/graph/graph-mailbox';
 import type { AuthUser } from '../../src/server/context';
 import { directoryFor } from '../../src/server/directory/core-adapter';
+import { StoreHistory } from '../../src/server/history';
 import { canonicalMessageId } from '../../src/server/directory/matching';
 import { ImapMailbox } from '../../src/server/imap/mailbox';
 import { DEMO_TENANT, DEMO_USERS } from '../../src/server/store/demo-data';
@@ -78,6 +80,8 @@ export interface RunResult {
   mails: number;
   lostMails: number;
   lostEvents: number;
+  /** Mails that left Queue with no outcome in the run history. */
+  unrecorded: number;
   duplicatedMails: number;
   duplicatedEvents: number;
   misfiled: number;
@@ -172,6 +176,8 @@ interface Observed {
   /** folder label → canonical Message-IDs, one entry per copy */
   folders: Record<string, string[]>;
   events: { internet_message_id: string; group_id: string }[];
+  /** Canonical Message-IDs with an outcome in one of the agent's sync runs (checked when given). */
+  outcomes?: string[];
 }
 
 /**
@@ -187,6 +193,8 @@ export function judge(run: number, p: PathKind, seed: number, faults: FaultKind[
   let duplicatedEvents = 0;
   let misfiled = 0;
   let leftInQueue = 0;
+  let unrecorded = 0;
+  const recorded = seen.outcomes && new Set(seen.outcomes);
   const copies = new Map<string, string[]>();
   for (const [folder, ids] of Object.entries(seen.folders)) for (const id of ids) copies.set(id, [...(copies.get(id) ?? []), folder]);
   const events = new Map<string, Map<string, number>>();
@@ -223,6 +231,10 @@ export function judge(run: number, p: PathKind, seed: number, faults: FaultKind[
       misfiled++;
       note(`${m.messageId} in ${final[0]}, expected ${m.expected}`);
     }
+    if (recorded && final.length > 0 && !recorded.has(key)) {
+      unrecorded++;
+      note(`${m.messageId} left Queue with no outcome in the run history`);
+    }
     const got = events.get(key) ?? new Map<string, number>();
     for (const g of m.groups) {
       const n = got.get(g) ?? 0;
@@ -241,8 +253,35 @@ export function judge(run: number, p: PathKind, seed: number, faults: FaultKind[
       }
     }
   }
-  const ok = lostMails + lostEvents + duplicatedMails + duplicatedEvents + misfiled + leftInQueue === 0;
-  return { run, path: p, seed, faults, mails: seeded.length, lostMails, lostEvents, duplicatedMails, duplicatedEvents, misfiled, leftInQueue, ok, problems };
+  const ok = lostMails + lostEvents + unrecorded + duplicatedMails + duplicatedEvents + misfiled + leftInQueue === 0;
+  return {
+    run,
+    path: p,
+    seed,
+    faults,
+    mails: seeded.length,
+    lostMails,
+    lostEvents,
+    unrecorded,
+    duplicatedMails,
+    duplicatedEvents,
+    misfiled,
+    leftInQueue,
+    ok,
+    problems,
+  };
+}
+
+/** The seeded mails with an outcome in one of the agent's runs, canonical. */
+async function outcomesOf(adapter: TestAdapter, seeded: SeededMail[]): Promise<string[]> {
+  const wanted = new Set(seeded.map((m) => canonicalMessageId(m.messageId)!));
+  const rows = await adapter.ctx.db
+    .selectFrom('sync_outcomes')
+    .innerJoin('sync_runs', 'sync_runs.id', 'sync_outcomes.run_id')
+    .select('sync_outcomes.internet_message_id')
+    .where('sync_runs.user_id', '=', AGENT.id)
+    .execute();
+  return rows.map((r) => canonicalMessageId(r.internet_message_id) ?? '').filter((id) => wanted.has(id));
 }
 
 async function eventsOf(adapter: TestAdapter, seeded: SeededMail[]) {
@@ -449,8 +488,9 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
         random: rng,
       });
       const client = createAdapterClient({ baseUrl: rig.adapterUrl, getToken: () => rig.adapter().mintToken(AGENT.email), timeoutMs: 3000 });
-      const directory = new HttpDirectory(client);
-      return broken ? breakPorts(mailbox, directory, crash) : { mailbox, directory };
+      // The pane's own wiring: the engine records the run through the adapter (HttpHistory).
+      const { directory, history } = adapterRun(client);
+      return { history, ...(broken ? breakPorts(mailbox, directory, crash) : { mailbox, directory }) };
     };
     const first = pane(closePane);
     await syncQueue(first.mailbox, first.directory, {
@@ -459,6 +499,7 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
       batchSize: 10 + Math.floor(rng() * 30),
       concurrency: 2,
       signal: controller.signal,
+      history: first.history,
     });
     await Promise.all(timers);
     injected.push(...standin.log.filter((l) => l.status === -1).map(() => 'graph-drop' as FaultKind));
@@ -468,7 +509,7 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
     // Recovery: a fresh pane, no faults; what is still in the inbox is selected again.
     const again = pane();
     const left = standin.messagesIn('inbox').map((m) => m.immutableId);
-    await syncQueue(again.mailbox, again.directory, { owner: OWNER, selection: left, batchSize: 100, concurrency: 2 });
+    await syncQueue(again.mailbox, again.directory, { owner: OWNER, selection: left, batchSize: 100, concurrency: 2, history: again.history });
 
     const folders: Record<string, string[]> = {};
     const labels: [string, string][] = [
@@ -479,7 +520,11 @@ async function graphRun(rig: SoakRig, run: number, seed: number, count: number, 
       ['failed', 'Rezi-Imported/Failed'],
     ];
     for (const [label, p2] of labels) folders[label] = standin.messagesIn(p2).map((m) => canonicalMessageId(m.internetMessageId)!);
-    return judge(run, 'graph', seed, injected, seeded, { folders, events: await eventsOf(rig.adapter(), seeded) });
+    return judge(run, 'graph', seed, injected, seeded, {
+      folders,
+      events: await eventsOf(rig.adapter(), seeded),
+      outcomes: await outcomesOf(rig.adapter(), seeded),
+    });
   } finally {
     await Promise.allSettled(timers);
     await graphProxy.close();
@@ -545,7 +590,9 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
   const open = async (signal?: AbortSignal, port = dovecot.port, crash?: () => void) => {
     const mailbox = await ImapMailbox.open({ settings: { ...direct, port }, login, signal, timeouts: { socketMs: 5000 } });
     const directory = directoryFor(rig.adapter().ctx, agentUser);
-    return { real: mailbox, ...(broken ? breakPorts(mailbox, directory, crash) : { mailbox, directory }) };
+    // As Start Sync runs it: the engine records the run in the store (StoreHistory).
+    const history = new StoreHistory(rig.adapter().ctx.db, agentUser, 'imap');
+    return { real: mailbox, history, ...(broken ? breakPorts(mailbox, directory, crash) : { mailbox, directory }) };
   };
   // The tree exists before the mails arrive, as after Authenticate.
   const setup = await open();
@@ -592,7 +639,7 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
         injected.push('pane-closed');
         controller.abort();
       });
-      await syncQueue(first.mailbox, first.directory, { owner: OWNER, batchSize: 1000, concurrency: 1, signal: controller.signal });
+      await syncQueue(first.mailbox, first.directory, { owner: OWNER, batchSize: 1000, concurrency: 1, signal: controller.signal, history: first.history });
     } catch {
       // Opening can fail when the pane is closed at once; the recovery run follows.
     } finally {
@@ -603,7 +650,7 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
 
     const again = await open();
     try {
-      await syncQueue(again.mailbox, again.directory, { owner: OWNER, batchSize: 1000, concurrency: 1 });
+      await syncQueue(again.mailbox, again.directory, { owner: OWNER, batchSize: 1000, concurrency: 1, history: again.history });
     } finally {
       await again.real.close();
     }
@@ -613,7 +660,7 @@ async function imapRun(rig: SoakRig, run: number, seed: number, count: number, b
       seed,
       injected,
       seeded,
-      { folders: await imapFolders(dovecot), events: await eventsOf(rig.adapter(), seeded) },
+      { folders: await imapFolders(dovecot), events: await eventsOf(rig.adapter(), seeded), outcomes: await outcomesOf(rig.adapter(), seeded) },
       server === 'locked',
     );
   } finally {
@@ -662,7 +709,7 @@ export async function runSoak(options: SoakOptions, rig?: SoakRig): Promise<Soak
       summary.byPath[p]++;
       for (const f of result.faults) summary.faults[f]++;
       summary.mailsChecked += result.mails;
-      summary.lost += result.lostMails + result.lostEvents;
+      summary.lost += result.lostMails + result.lostEvents + result.unrecorded;
       summary.duplicated += result.duplicatedMails + result.duplicatedEvents;
       summary.misfiled += result.misfiled;
       summary.leftInQueue += result.leftInQueue;

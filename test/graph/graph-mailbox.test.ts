@@ -474,3 +474,36 @@ describe('as strict as Microsoft documents: $skip paging, Prefer ignored inside 
     expect(report).toMatchObject({ total: 120, received: 120 });
   }, 30_000);
 });
+
+describe('GraphMailbox.message and moveToInbox (fixing and undoing by hand)', () => {
+  test('reads one mail by its immutable id as Queue would list it; an unknown id is message-gone', async () => {
+    await start();
+    seed(standin, 1);
+    const id = standin.messagesIn('inbox')[0].immutableId;
+    const m = await mailbox().message(id);
+    expect(m).toMatchObject({
+      id,
+      internetMessageId: '<m0@example.net>',
+      subject: 'Mail 0',
+      preview: 'Preview 0',
+      from: [{ address: 'client0@buyers.example' }],
+    });
+    expect(m.to.map((a) => a.address)).toEqual(['agent@example.co.uk']);
+    const gone = await mailbox()
+      .message('AAMk-nope')
+      .catch((e: unknown) => e);
+    expect(gone).toMatchObject({ code: 'message-gone' });
+  });
+
+  test('moves a filed mail back to the Inbox by its well-known name, keeping its id', async () => {
+    await start();
+    const box = mailbox();
+    const folders = await box.ensureFolders();
+    seed(standin, 1);
+    const id = standin.messagesIn('inbox')[0].immutableId;
+    await box.move([id], 'received', folders);
+    expect(standin.messagesIn('inbox')).toHaveLength(0);
+    expect(await box.moveToInbox([id])).toEqual([expect.objectContaining({ id, ok: true })]);
+    expect(standin.messagesIn('inbox').map((m) => m.immutableId)).toEqual([id]);
+  });
+});

@@ -12,7 +12,7 @@ const { rewriteManifestUrls, productionBaseUrl } = require('../../scripts/manife
 const ROOT = resolve(__dirname, '../..');
 const SCRIPT = join(ROOT, 'scripts/validate-manifest.mjs');
 const MANIFEST = readFileSync(join(ROOT, 'manifest.xml'), 'utf8');
-const ICONS = ['icon-16.png', 'icon-32.png', 'icon-64.png', 'icon-80.png', 'icon-128.png'];
+const ICONS = ['icon-16.png', 'icon-25.png', 'icon-32.png', 'icon-48.png', 'icon-64.png', 'icon-80.png', 'icon-128.png'];
 
 let dir: string;
 
@@ -173,11 +173,74 @@ describe('validate-manifest', () => {
     expect(r.out).toContain('<Permissions> must be one of Restricted, ReadItem, ReadWriteItem, ReadWriteMailbox, found "FullAccess"');
   });
 
-  test('SupportsMultiSelect without Mailbox 1.13 is rejected', () => {
-    const r = validate(edit(MANIFEST, 'DefaultMinVersion="1.13"', 'DefaultMinVersion="1.5"'));
+  /** The manifest without its phone commands: a desktop-only add-in. */
+  const withoutMobile = (xml: string) => xml.replace(/\s*<!-- Outlook on iOS and Android[^]*?<\/MobileFormFactor>/, '');
+
+  test('SupportsMultiSelect without Mailbox 1.13 is rejected where no phone needs the lower minimum', () => {
+    const desktopOnly = withoutMobile(MANIFEST);
+    expect(desktopOnly).not.toContain('MobileFormFactor');
+    const r = validate(desktopOnly);
     expect(r.code).toBe(1);
     expect(r.out).toContain('<SupportsMultiSelect>');
     expect(r.out).toContain('Mailbox 1.13 or later (found 1.5)');
+    // (Its phone-only resources are then unused, which is reported on its own.)
+    expect(validate(edit(desktopOnly, 'DefaultMinVersion="1.5"', 'DefaultMinVersion="1.13"')).out).not.toContain('<SupportsMultiSelect>');
+  });
+
+  test('phones: a VersionOverrides above Mailbox 1.5 would never load on iOS or Android', () => {
+    const r = validate(edit(MANIFEST, 'DefaultMinVersion="1.5"', 'DefaultMinVersion="1.13"'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('is never loaded: its VersionOverrides asks for Mailbox 1.13, above the 1.5 Outlook on iOS and Android load commands at');
+  });
+
+  test('phones: icons 25, 32 and 48 at scales 1, 2 and 3 in a MobileIconList, MobileButton controls, a mobile extension point', () => {
+    let r = validate(edit(MANIFEST, '<bt:Image size="48" scale="3" resid="Icon.48x48"/>', ''));
+    expect(r.out).toContain('needs a size="48" image at scale="3"');
+    r = validate(edit(MANIFEST, '<Icon xsi:type="bt:MobileIconList">', '<Icon>'));
+    expect(r.out).toContain('must have xsi:type="bt:MobileIconList"');
+    r = validate(edit(MANIFEST, '<Control xsi:type="MobileButton" id="MobileSyncButton">', '<Control xsi:type="Button" id="MobileSyncButton">'));
+    expect(r.out).toContain('in <MobileFormFactor> must have xsi:type="MobileButton"');
+    r = validate(edit(MANIFEST, '<ExtensionPoint xsi:type="MobileMessageReadCommandSurface">', '<ExtensionPoint xsi:type="MessageReadCommandSurface">'));
+    expect(r.out).toContain('<ExtensionPoint xsi:type="MessageReadCommandSurface"> (line');
+    expect(r.out).toContain('is not a mobile extension point');
+    // The icons must exist at their sizes.
+    rmSync(join(dir, 'assets', 'icon-48.png'));
+    expect(validate(MANIFEST).out).toMatch(/icon \/assets\/icon-48.png for <bt:Image id="Icon.48x48">.*does not exist/);
+  });
+
+  test('phones: no multi-select on a mobile button, and MobileFormFactor only in VersionOverrides 1.1', () => {
+    let r = validate(
+      edit(
+        MANIFEST,
+        '<SourceLocation resid="Taskpane.Url"/>\n                  </Action>',
+        '<SourceLocation resid="Taskpane.Url"/><SupportsMultiSelect>true</SupportsMultiSelect></Action>',
+      ),
+    );
+    expect(r.out).toContain('is not available on phones (MobileFormFactor)');
+    r = validate(edit(MANIFEST, 'xsi:type="VersionOverridesV1_1"', 'xsi:type="VersionOverridesV1_0"'));
+    expect(r.out).toContain('is defined in VersionOverrides 1.1 only');
+  });
+
+  test('the add-in is offered in shared mailboxes and delegated folders, and asks for Mail.ReadWrite.Shared', () => {
+    // "SupportsSharedFolders element": without it Outlook does not show the add-in in shared folders or mailboxes.
+    expect(MANIFEST).toMatch(/<DesktopFormFactor>\s*<SupportsSharedFolders>true<\/SupportsSharedFolders>/);
+    expect(MANIFEST).toContain('<Scope>Mail.ReadWrite.Shared</Scope>');
+  });
+
+  test('SupportsSharedFolders: true or false, in DesktopFormFactor only', () => {
+    let r = validate(edit(MANIFEST, '<SupportsSharedFolders>true</SupportsSharedFolders>', '<SupportsSharedFolders>yes</SupportsSharedFolders>'));
+    expect(r.out).toContain('<SupportsSharedFolders> (line');
+    expect(r.out).toContain('must be true or false, found "yes"');
+    r = validate(edit(MANIFEST, '<MobileFormFactor>', '<MobileFormFactor><SupportsSharedFolders>true</SupportsSharedFolders>'));
+    expect(r.out).toContain('belongs in <DesktopFormFactor>');
+    r = validate(
+      edit(
+        edit(MANIFEST, '<SupportsSharedFolders>true</SupportsSharedFolders>\n', ''),
+        '<FunctionFile resid="Commands.Url"/>',
+        '<FunctionFile resid="Commands.Url"/><SupportsSharedFolders>true</SupportsSharedFolders>',
+      ),
+    );
+    expect(r.out).toMatch(/<SupportsSharedFolders> \(line \d+\) is out of order in <DesktopFormFactor>/);
   });
 
   test('every problem is listed, not just the first', () => {

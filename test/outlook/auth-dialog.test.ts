@@ -10,7 +10,7 @@ import {
 import { SyncError } from '../../src/core/causes';
 import { createAuth, dialogOutcome, type MsalFactories } from '../../src/outlook/auth';
 import { errorMessage, runAuthDialog, successMessage } from '../../src/outlook/auth-dialog';
-import { officeStub, type OfficeStubOptions } from './office-stub';
+import { officeStub, type OfficeStubOptions } from '../support/office-stub';
 
 const DIALOG_URL = 'https://addin.example.co.uk/auth-dialog.html';
 const account = {
@@ -81,7 +81,8 @@ describe('sign-in through the Office dialog where nested app authentication is m
     expect(await token).toBe('silent-token');
     expect(dialog.closed).toBe(1);
     expect(pca.calls).toEqual(['ssoSilent', 'silent']);
-    expect(pca.silentRequests[0]).toEqual({ scopes: ['Mail.ReadWrite', 'User.Read'], account: cachedCopy });
+    // From the shared cache or by refresh token: never the hidden iframe (CacheLookupPolicy.AccessTokenAndRefreshToken).
+    expect(pca.silentRequests[0]).toEqual({ scopes: ['Mail.ReadWrite', 'User.Read'], account: cachedCopy, cacheLookupPolicy: 2 });
     expect(pca.silentRequests[0].account).toBe(cachedCopy);
     expect(auth.account()).toEqual({ name: 'Alex Morgan', email: 'agent@brightwells.co.uk' });
     // Later tokens come silently for that account, with no further dialog.

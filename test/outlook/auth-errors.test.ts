@@ -61,10 +61,28 @@ describe('mapAuthError', () => {
     expect(mapped).toMatchObject({ code: 'password-changed', detail: { providerCode: 'AADSTS50173', requestId: 'corr-1' } });
   });
 
+  test('AADSTS50058 (no session yet) means not signed in, worded calmly, in every shape MSAL gives it', () => {
+    const text = 'AADSTS50058: A silent sign-in request was sent but no user is signed in.';
+    const shapes = [
+      // ssoSilent / a hidden window: Authorize.validateAuthorizationResponse keeps error_description and reads errorNo from error_uri.
+      interaction('login_required', text, '', '50058'),
+      // The same answer without error_uri: only the description carries the number.
+      interaction('login_required', text),
+      // Entra's number without its words (MSAL 5 puts a docs link in the message when the description is empty).
+      interaction('interaction_required', '', '', '50058'),
+      new ServerError('login_required', 'corr-1', text, '', '50058', 400),
+    ];
+    for (const shape of shapes) {
+      const mapped = mapAuthError(shape);
+      expect(mapped).toMatchObject({ code: 'not-signed-in', detail: { providerCode: 'AADSTS50058' } });
+      expect(mapped.message).toMatch(/^Sign in to Rezi Email Sync to start — your Microsoft 365 account is needed once/);
+      expect(mapped.message).not.toMatch(/expired/);
+    }
+    // An expiry is still an expiry.
+    expect(mapAuthError(interaction('login_required', 'Session expired')).code).toBe('authorisation-expired');
+  });
+
   test('token expiry codes mean authorisation expired', () => {
-    expect(mapAuthError(interaction('login_required', 'AADSTS50058: A silent sign-in request was sent but no user is signed in.')).code).toBe(
-      'authorisation-expired',
-    );
     expect(mapAuthError(interaction('refresh_token_expired', 'Refresh token has expired.')).code).toBe('authorisation-expired');
     expect(mapAuthError(interaction('bad_token', 'Identity provider returned bad_token.')).code).toBe('authorisation-expired');
   });

@@ -7,7 +7,7 @@ import { createAdapterClient } from '../../src/client/adapter-client';
 import { syncSelectedToRezi } from '../../src/commands/commands';
 import { type TestAdapter, startTestAdapter } from '../support/adapter';
 import { type GraphStandin, startGraphStandin } from '../../dev/graph-standin';
-import { authFailingWith, fixedAuth, officeStub } from './office-stub';
+import { authFailingWith, fixedAuth, officeStub } from '../support/office-stub';
 
 const SCOPE = 'api://rezi-sync/access_as_user';
 const AGENT = 'agent@brightwells.co.uk';
@@ -64,7 +64,10 @@ describe('createOutlookServices', () => {
       displayLanguage: 'en-GB',
       multiSelect: true,
       nestedAppAuth: false,
+      touch: false,
     });
+    expect(hostInfo(officeStub({ platform: 'iOS', multiSelect: false }).office)).toMatchObject({ platform: 'iOS', touch: true, multiSelect: false });
+    expect(hostInfo(officeStub({ platform: 'Android' }).office).touch).toBe(true);
     expect(isDarkColour('#ffffff')).toBe(false);
     expect(isDarkColour('garbage')).toBe(false);
   });
@@ -187,6 +190,25 @@ describe('checkSignIn: the silent sign-in with its reason (troubleshooter)', () 
       'AADSTS700082 (refresh token expired)',
       new ServerError('invalid_grant', 'corr-idle', 'AADSTS700082: The refresh token has expired due to inactivity.', '', '700082', 400),
       { code: 'authorisation-expired', message: 'Your Microsoft 365 sign-in has expired.', providerCode: 'AADSTS700082', requestId: 'corr-idle' },
+    ],
+    [
+      'AADSTS50058 (first use: no session yet)',
+      new InteractionRequiredAuthError(
+        'login_required',
+        'corr-first',
+        'AADSTS50058: A silent sign-in request was sent but no user is signed in.',
+        '',
+        '',
+        '',
+        '',
+        '50058',
+      ),
+      {
+        code: 'not-signed-in',
+        message: 'Sign in to Rezi Email Sync to start — your Microsoft 365 account is needed once.',
+        providerCode: 'AADSTS50058',
+        requestId: 'corr-first',
+      },
     ],
     [
       'no_tokens_found (stale cache)',
@@ -442,5 +464,26 @@ describe('clear cached session under nested app authentication', () => {
     }
     expect(answer).toMatchObject({ msalCacheCleared: false, note: expect.stringMatching(/Outlook keeps/) });
     expect([...store.keys()]).toEqual(['other-app']);
+  });
+});
+
+describe('Stop Email Sync on Office 365', () => {
+  test('deletes the refresh token the adapter holds for automatic filing, then signs out', async () => {
+    const { CredentialCipher, parseKeys } = await import('../../src/server/imap/crypto');
+    const { saveRefreshToken, graphDb } = await import('../../src/server/graph/accounts');
+    const { DEMO_USERS } = await import('../../src/server/store/demo-data');
+    const cipher = new CredentialCipher(parseKeys(Buffer.alloc(32, 7).toString('base64')));
+    await saveRefreshToken(adapter.ctx.db, cipher, DEMO_USERS.agent.id, 'rt.held-for-the-agent', new Date());
+    const a = auth();
+    await createOutlookServices(config(), { office: officeStub({ naa: true }).office, auth: a }).signOut();
+    expect(await graphDb(adapter.ctx.db).selectFrom('graph_accounts').select('user_id').execute()).toEqual([]);
+    expect(a.signedOut).toBe(1);
+  });
+
+  test('signs out even when the adapter cannot be reached, and says the deletion failed', async () => {
+    const a = auth();
+    const services = createOutlookServices({ ...config(), adapterUrl: 'http://127.0.0.1:9' }, { office: officeStub({ naa: true }).office, auth: a });
+    await expect(services.signOut()).rejects.toBeInstanceOf(SyncError);
+    expect(a.signedOut).toBe(1);
   });
 });

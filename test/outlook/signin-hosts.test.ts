@@ -18,7 +18,7 @@ import {
 } from '@azure/msal-browser';
 import { AuthError } from '@azure/msal-browser';
 import { createAuth, type MsalFactories } from '../../src/outlook/auth';
-import { officeStub, type OfficeStubOptions } from './office-stub';
+import { officeStub, type OfficeStubOptions } from '../support/office-stub';
 
 type AccountFilter = Parameters<IPublicClientApplication['getAccount']>[0];
 const DIALOG_URL = 'https://addin.example.co.uk/auth-dialog.html';
@@ -45,11 +45,14 @@ class StrictPca {
         (!f.localAccountId || a.localAccountId === f.localAccountId),
     ) ?? null;
   setActiveAccount = (a: AccountInfo | null) => void (this.active = a);
-  acquireTokenSilent = async (r: { account?: AccountInfo; loginHint?: string; scopes: string[] }) => {
-    this.calls.push({ method: 'silent', account: r.account?.username, loginHint: r.loginHint });
+  acquireTokenSilent = async (r: { account?: AccountInfo; loginHint?: string; scopes: string[]; cacheLookupPolicy?: number }) => {
+    const cacheOnly = r.cacheLookupPolicy === 2; // CacheLookupPolicy.AccessTokenAndRefreshToken: no hidden iframe
+    this.calls.push({ method: cacheOnly ? 'silent-cache-only' : 'silent', account: r.account?.username, loginHint: r.loginHint });
     const who = r.account?.username ?? r.loginHint ?? this.active?.username;
     if (who && this.silentFor.has(who))
       return { accessToken: `token-for-${who}`, account: this.getAccount({ username: who }) ?? acc(who, 'x'), scopes: r.scopes } as AuthenticationResult;
+    // MSAL's answer when the cache has no refresh token and the policy forbids the iframe.
+    if (cacheOnly) throw new InteractionRequiredAuthError('no_tokens_found', 'No refresh token found in the cache.');
     throw new InteractionRequiredAuthError('interaction_required', 'AADSTS50058: no user signed in');
   };
   ssoSilent = async (r: { loginHint?: string }) => {
@@ -72,7 +75,7 @@ async function setUp(pca: StrictPca, stub: OfficeStubOptions, now?: () => number
     createNestable: async () => pca as unknown as IPublicClientApplication,
     createStandard: async () => pca as unknown as IPublicClientApplication,
   };
-  const auth = await createAuth({ clientId: 'cid', dialogUrl: DIALOG_URL, now }, { office: s.office, factories });
+  const auth = await createAuth({ clientId: 'cid', dialogUrl: DIALOG_URL, now, dialogCacheWaitMs: 200 }, { office: s.office, factories });
   return { stub: s, auth };
 }
 
@@ -121,6 +124,29 @@ describe('a host without nested app authentication (MSAL 5: silent sign-in throu
     const { stub, auth } = await setUp(pca, { naa: false });
     await expect(auth.getToken(['Mail.ReadWrite'])).rejects.toMatchObject({ code: 'authorisation-expired', detail: { providerCode: 'timed_out' } });
     expect(stub.dialogs).toHaveLength(0);
+  });
+});
+
+describe('the dialog shares the pane’s storage, and MSAL tells the pane of its sign-in after the dialog answers', () => {
+  test('the pane waits for its cache and uses the refresh token, never a hidden iframe', async () => {
+    const pca = new StrictPca();
+    pca.ssoTimesOut = true;
+    const { stub, auth } = await setUp(pca, { naa: false });
+    const token = auth.getToken(['Mail.ReadWrite'], { interactive: true });
+    await until(() => stub.dialogs.length === 1);
+    // The dialog's answer comes first; MSAL's broadcast of the account and its tokens comes a poll later.
+    const cachedAt = pca.getAllAccounts;
+    let reads = 0;
+    pca.getAllAccounts = () => {
+      if (++reads === 2) {
+        pca.cached = [MINE];
+        pca.silentFor.add(MINE.username);
+      }
+      return cachedAt();
+    };
+    stub.dialogs[0].message(success('handed-over-token'));
+    await expect(token).resolves.toBe(`token-for-${MINE.username}`);
+    expect(pca.calls.map((c) => c.method)).toEqual(['ssoSilent', 'silent-cache-only']);
   });
 });
 

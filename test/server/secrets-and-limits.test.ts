@@ -9,7 +9,7 @@ import { buildSupportReport } from '../../src/core/support-report';
 import { DEMO_USERS } from '../../src/server/store/demo-data';
 import { SUPPORT_CASES_PER_DAY } from '../../src/server/support/routes';
 import { startTestAdapter, type TestAdapter } from '../support/adapter';
-import { statusOf } from '../troubleshoot/fixtures';
+import { statusOf } from '../support/troubleshoot-fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

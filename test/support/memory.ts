@@ -6,7 +6,19 @@
  */
 import { parseAddressHeader } from '../../src/core/addresses';
 import { SyncError } from '../../src/core/causes';
-import type { Directory, FilingContext, FilingMessage, FilingOutcome, FolderRole, FolderTree, Mailbox, MoveResult, QueuedMessage } from '../../src/core/ports';
+import type { SyncReport } from '../../src/core/engine';
+import type {
+  Directory,
+  FilingContext,
+  FilingMessage,
+  FilingOutcome,
+  FolderRole,
+  FolderTree,
+  History,
+  Mailbox,
+  MoveResult,
+  QueuedMessage,
+} from '../../src/core/ports';
 
 export type Place = FolderRole | 'inbox';
 
@@ -143,4 +155,31 @@ export function mail(from: string, to: string, messageId: string, extra: Partial
     preview: 'Hello',
     ...extra,
   };
+}
+
+/**
+ * An in-memory run history, keyed like the store's (run, Message-ID → last outcome). It refuses to
+ * record into a run that was not opened, as the store's foreign key does.
+ */
+export class MemoryHistory implements History {
+  opened = false;
+  readonly outcomes = new Map<string, FilingOutcome>();
+  report: SyncReport | undefined;
+  refuseStart?: SyncError;
+  refuseRecord?: SyncError;
+
+  async start(): Promise<void> {
+    if (this.refuseStart) throw this.refuseStart;
+    this.opened = true;
+  }
+
+  async record(messages: readonly FilingMessage[], outcomes: readonly FilingOutcome[]): Promise<void> {
+    if (!this.opened) throw new Error('recorded into a run that was never opened');
+    if (this.refuseRecord) throw this.refuseRecord;
+    messages.forEach((m, i) => this.outcomes.set(m.internetMessageId, outcomes[i]));
+  }
+
+  async finish(report: SyncReport): Promise<void> {
+    this.report = report;
+  }
 }

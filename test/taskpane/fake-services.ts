@@ -6,12 +6,13 @@ import type {
   GraphPing,
   HostInfo,
   ImapConnectRequest,
+  ImapFixMailApi,
   PaneError,
   PaneServices,
   SignInCheck,
   SignedInAccount,
   SyncRunOptions,
-} from '../../src/taskpane/services';
+} from '../../src/outlook/pane-port';
 
 export const JANE: SignedInAccount = { name: 'Jane Smith', email: 'jane@harbour-lettings.co.uk' };
 
@@ -181,6 +182,8 @@ export class FakeServices implements PaneServices {
     stop: async () => {
       this.record('imap.stop');
     },
+    /** Fixing on the IMAP path; absent unless a test gives one. */
+    fixing: undefined as ImapFixMailApi | undefined,
   };
   /** What clearCachedSession answers (under NAA: what stays with Outlook). */
   clearedNote: string | undefined;

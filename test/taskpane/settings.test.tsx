@@ -3,9 +3,9 @@ import './setup';
 import { lazy } from 'react';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { PaneRoot } from '../../src/taskpane/PaneRoot';
-import type { PaneServices } from '../../src/taskpane/services';
+import type { PaneServices } from '../../src/outlook/pane-port';
 import type { TroubleshootViewProps } from '../../src/taskpane/troubleshoot';
-import { FakeServices, deferred, status } from './fake-services';
+import { FakeServices, SyncError, deferred, status } from './fake-services';
 import { renderPane, stateBadge } from './render';
 
 describe('settings and help', () => {
@@ -55,14 +55,24 @@ describe('settings and help', () => {
     await waitFor(() => expect(stateBadge().textContent).toBe('Authorisation failed'));
   });
 
-  it('the stand-in troubleshoot view explains the cause and can clear the cached sign-in', async () => {
+  // The troubleshooter clears, then opens the sign-in again; here the user closes that window, so the
+  // pane is left signed out and says what was cleared.
+  const closesSignIn = (services: FakeServices) => {
+    services.signInImpl = async () => {
+      throw new SyncError('cancelled', 'The sign-in window was closed before sign-in finished.');
+    };
+  };
+
+  it('the troubleshoot view explains the cause and can clear the cached sign-in', async () => {
     const services = new FakeServices({ status: status({ state: 'authorisation-failed', cause: 'session-stale' }) });
+    closesSignIn(services);
     const { user } = await renderPane(services);
     await user.click(await screen.findByRole('button', { name: 'Troubleshoot' }));
-    expect(screen.getByRole('heading', { name: 'Troubleshoot email sync' })).toBeTruthy();
-    expect(screen.getByText('A cached sign-in is out of date')).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: 'Clear cached sign-in' }));
+    expect(await screen.findByRole('heading', { name: 'Troubleshoot email sync' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Likely cause: A cached sign-in is out of date' })).toBeTruthy();
+    await user.click(screen.getAllByRole('button', { name: 'Clear cached sign-in' })[0]);
     await waitFor(() => expect(services.called('clearCachedSession')).toHaveLength(1));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Back' }).hasAttribute('disabled')).toBe(false));
     await user.click(screen.getByRole('button', { name: 'Back' }));
     expect(await screen.findByText(/Cached sign-in cleared\./)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
@@ -72,9 +82,12 @@ describe('settings and help', () => {
     const services = new FakeServices({ status: status({ state: 'authorisation-failed', cause: 'session-stale' }) });
     const note = 'Rezi’s own saved sign-in was cleared. Outlook keeps your Microsoft 365 sign-in itself; to change account, sign out of Outlook.';
     services.clearedNote = note;
+    closesSignIn(services);
     const { user } = await renderPane(services);
     await user.click(await screen.findByRole('button', { name: 'Troubleshoot' }));
-    await user.click(screen.getByRole('button', { name: 'Clear cached sign-in' }));
+    await screen.findByRole('heading', { name: 'Likely cause: A cached sign-in is out of date' });
+    await user.click(screen.getAllByRole('button', { name: 'Clear cached sign-in' })[0]);
+    await waitFor(() => expect(services.called('clearCachedSession')).toHaveLength(1));
     await user.click(screen.getByRole('button', { name: 'Back' }));
     expect(await screen.findByText(/Outlook keeps your Microsoft 365 sign-in itself/)).toBeTruthy();
   });

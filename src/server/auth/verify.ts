@@ -7,8 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config';
-import type { AuthUser, TokenVerifier } from '../context';
+import { type AuthUser, authUserOf, type TokenVerifier } from '../context';
 import { ApiHttpError } from '../errors';
 import type { Database } from '../store/schema';
 
@@ -19,12 +20,17 @@ export interface VerifierOptions {
   keys?: JWTVerifyGetKey;
   /** Minimum time between JWKS refetches triggered by an unknown kid. */
   jwksCooldownMs?: number;
-  /** How long a token identity's user mapping is reused (unknown users are never cached). */
+  /** How long a token identity's user mapping is reused (unknown users are never cached); default USER_CACHE_MS. */
   userCacheMs?: number;
 }
 
-/** Short: a user removed from Rezi or moved to another branch is seen within this time. */
-const USER_CACHE_MS = 30_000;
+/**
+ * The bound on a stale user mapping, on every instance: each instance keeps its own mapping cache,
+ * so a user removed from Rezi, moved to another branch or given another role (on any instance, or
+ * in Rezi itself) is seen by all instances within this time. A cached verified token holds nothing
+ * from `users`, so it cannot outlive such a change: its user is mapped through this cache.
+ */
+export const USER_CACHE_MS = 30_000;
 const USER_CACHE_MAX = 10_000;
 /**
  * A token that passed every check is taken as valid again, without jose, until its `exp` (and at most
@@ -96,7 +102,11 @@ export function issuerAllowed(payload: JWTPayload, auth: Pick<AuthConfig, 'issue
   return false;
 }
 
-export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, options: VerifierOptions = {}): TokenVerifier {
+type Verify = (token: string) => Promise<JWTPayload>;
+type MapUser = (payload: JWTPayload) => Promise<AuthUser>;
+
+/** Signature and claims as Entra documents them, then the issuer allow-list and the scope. */
+function claimsVerifier(auth: AuthConfig, options: VerifierOptions): Verify {
   if (!options.keys && !auth.jwksUrl) throw new Error('No JWKS URL configured for token validation.');
   const keys =
     options.keys ??
@@ -105,8 +115,7 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
       cacheMaxAge: 60 * 60 * 1000,
       timeoutDuration: 5_000,
     });
-
-  const verify = async (token: string): Promise<JWTPayload> => {
+  return async (token) => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -123,44 +132,56 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
     if (!scopes.includes(REQUIRED_SCOPE)) throw invalid(`The sign-in token lacks the ${REQUIRED_SCOPE} permission. Sign in again and approve it.`);
     return payload;
   };
+}
 
-  const mapUser = async (payload: JWTPayload): Promise<AuthUser> => {
-    // Identity is (tid, oid), as Microsoft's guidance says: names and addresses can be reassigned.
+type UserQuery = ReturnType<typeof usersOfTenant>;
+type UserRow = NonNullable<Awaited<ReturnType<UserQuery['executeTakeFirst']>>>;
+
+function usersOfTenant(db: Kysely<Database>, tid: string) {
+  return db
+    .selectFrom('users')
+    .innerJoin('branches', 'branches.id', 'users.branch_id')
+    .select(['users.id', 'users.tenant_id', 'users.oid', 'users.email', 'users.name', 'users.branch_id', 'branches.name as branch_name', 'users.role'])
+    .where('users.tenant_id', '=', tid);
+}
+
+/**
+ * First sign-in: binds the oid to a row of the same tenant with exactly this address and no oid yet.
+ * Never over an existing oid (a recycled mailbox is another person).
+ */
+async function bindFirstSignIn(db: Kysely<Database>, base: UserQuery, who: { tid: string; oid: string; username: string }): Promise<UserRow | undefined> {
+  const { tid, oid, username } = who;
+  const candidate = await base.where('users.email', '=', username).where('users.oid', 'is', null).executeTakeFirst();
+  // None unbound: a concurrent first sign-in may have bound this oid since the caller looked it up (on
+  // PostgreSQL, 3 of 5 adapters refused some of 10 simultaneous first requests from one user with 403).
+  if (!candidate) return base.where('users.oid', '=', oid).executeTakeFirst();
+  const bound = await db.updateTable('users').set({ oid }).where('id', '=', candidate.id).where('oid', 'is', null).executeTakeFirst();
+  // Bound by a concurrent first sign-in: only its own oid maps to the row.
+  if (Number(bound.numUpdatedRows) !== 1) return base.where('users.oid', '=', oid).executeTakeFirst();
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      actor_user_id: candidate.id,
+      branch_id: candidate.branch_id,
+      action: 'user.bind-identity',
+      details: JSON.stringify({ tenantId: tid, oid, preferredUsername: username }),
+    })
+    .execute();
+  return { ...candidate, oid };
+}
+
+/** The token's user as a row of `users`. Identity is (tid, oid), as Microsoft's guidance says: names and addresses can be reassigned. */
+export function userMapper(db: Kysely<Database>): MapUser {
+  return async (payload) => {
     const tid = String(payload.tid ?? '');
     const oid = typeof payload.oid === 'string' && OID.test(payload.oid) ? payload.oid : undefined;
     if (!oid) throw invalid('The sign-in token does not say who you are (it has no object id). Sign in again with your work account.');
-    const base = db
-      .selectFrom('users')
-      .innerJoin('branches', 'branches.id', 'users.branch_id')
-      .select(['users.id', 'users.tenant_id', 'users.oid', 'users.email', 'users.name', 'users.branch_id', 'branches.name as branch_name', 'users.role'])
-      .where('users.tenant_id', '=', tid);
-    let row = await base.where('users.oid', '=', oid).executeTakeFirst();
+    const base = usersOfTenant(db, tid);
     const username = bindingAddress(payload.preferred_username);
-    if (!row && username) {
-      // First sign-in: bind the oid to a row of the same tenant with exactly this address and no oid
-      // yet. Never over an existing oid (a recycled mailbox is another person).
-      const candidate = await base.where('users.email', '=', username).where('users.oid', 'is', null).executeTakeFirst();
-      if (candidate) {
-        const bound = await db.updateTable('users').set({ oid }).where('id', '=', candidate.id).where('oid', 'is', null).executeTakeFirst();
-        if (Number(bound.numUpdatedRows) === 1) {
-          row = { ...candidate, oid };
-          await db
-            .insertInto('audit_log')
-            .values({
-              id: randomUUID(),
-              at: new Date().toISOString(),
-              actor_user_id: candidate.id,
-              branch_id: candidate.branch_id,
-              action: 'user.bind-identity',
-              details: JSON.stringify({ tenantId: tid, oid, preferredUsername: username }),
-            })
-            .execute();
-        } else {
-          // Bound by a concurrent first sign-in: only its own oid maps to the row.
-          row = await base.where('users.oid', '=', oid).executeTakeFirst();
-        }
-      }
-    }
+    const row =
+      (await base.where('users.oid', '=', oid).executeTakeFirst()) ?? (username ? await bindFirstSignIn(db, base, { tid, oid, username }) : undefined);
     if (!row) {
       throw new ApiHttpError(
         403,
@@ -168,58 +189,54 @@ export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, opti
         'You are signed in, but your account is not set up in Rezi. Ask your Rezi administrator to add you to a branch.',
       );
     }
-    return {
-      id: row.id,
-      tenantId: row.tenant_id,
-      oid: row.oid,
-      email: row.email,
-      name: row.name,
-      branchId: row.branch_id,
-      branchName: row.branch_name,
-      role: row.role,
-    };
+    return authUserOf({ ...row, user_id: row.id });
   };
+}
 
-  // Every request maps its token's user to a row (a query, and the full address parser on the
-  // username); a client filing a queue sends dozens of requests a minute with the same identity.
-  const users = new Map<string, { user: AuthUser; until: number }>();
-  const cachedUser = async (payload: JWTPayload): Promise<AuthUser> => {
+/** Wall-clock time for the caches: a token's expiry is wall-clock, and tests move the clock with fake timers. */
+const wallClock = { now: () => Date.now() };
+
+/**
+ * Every request maps its token's user to a row (a query, and the full address parser on the
+ * username); a client filing a queue sends dozens of requests a minute with the same identity.
+ * Unknown users are never cached: mapUser throws for them.
+ */
+function cachedUsers(mapUser: MapUser, ttl: number): MapUser {
+  const users = new LRUCache<string, AuthUser>({ max: USER_CACHE_MAX, ttl, ttlResolution: 0, perf: wallClock });
+  return async (payload) => {
     const key = JSON.stringify([payload.tid ?? '', payload.oid ?? null, payload.preferred_username ?? null]);
-    const now = Date.now();
     const hit = users.get(key);
-    if (hit && hit.until > now) return hit.user;
-    const user = await mapUser(payload);
-    if (users.size >= USER_CACHE_MAX) users.clear();
+    if (hit) return hit;
     // Frozen: one object now serves many requests.
-    users.set(key, { user: Object.freeze(user), until: now + (options.userCacheMs ?? USER_CACHE_MS) });
+    const user = Object.freeze(await mapUser(payload));
+    users.set(key, user);
     return user;
   };
+}
 
-  // Only tokens that passed are kept; a failure is never cached, so its error is always current.
-  const tokens = new Map<string, { payload: JWTPayload; until: number }>();
-  const cachedVerify = async (token: string): Promise<JWTPayload> => {
-    const now = Date.now();
+/** Only tokens that passed are kept, until their `exp`; a failure is never cached, so its error is always current. */
+function cachedTokens(verify: Verify): Verify {
+  const tokens = new LRUCache<string, JWTPayload>({ max: TOKEN_CACHE_MAX, ttlResolution: 0, perf: wallClock });
+  return async (token) => {
     const hit = tokens.get(token);
-    if (hit) {
-      if (hit.until > now) return hit.payload;
-      tokens.delete(token);
-    }
+    if (hit) return hit;
     const payload = await verify(token);
     // requiredClaims makes exp a number here; a non-numeric one would have failed in jose.
-    const until = Math.min((payload.exp as number) * 1000, now + TOKEN_CACHE_MS);
-    if (until > now) {
-      if (tokens.size >= TOKEN_CACHE_MAX) tokens.clear();
-      tokens.set(token, { payload: Object.freeze(payload), until });
-    }
+    const ttl = Math.min((payload.exp as number) * 1000 - Date.now(), TOKEN_CACHE_MS);
+    if (ttl > 0) tokens.set(token, Object.freeze(payload), { ttl });
     return payload;
   };
+}
 
+export function createTokenVerifier(db: Kysely<Database>, auth: AuthConfig, options: VerifierOptions = {}): TokenVerifier {
+  const verify = cachedTokens(claimsVerifier(auth, options));
+  const mapUser = cachedUsers(userMapper(db), options.userCacheMs ?? USER_CACHE_MS);
   return {
     async authenticate(authorization) {
       if (!authorization) throw invalid('Sign in to Rezi to continue (no sign-in token was sent).', 'missing-token');
       const m = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)$/i.exec(authorization.trim());
       if (!m || m[1].length > 16 * 1024) throw invalid('The Authorization header must be "Bearer <token>".');
-      return cachedUser(await cachedVerify(m[1]));
+      return mapUser(await verify(m[1]));
     },
   };
 }

@@ -14,8 +14,10 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import { normaliseAddress } from '../../core/addresses';
+import { analyzeDirectory } from '../directory/sqlite';
 import { loadConfig } from '../config';
-import { migrate, openDatabase } from '../store/db';
+import { indexTenantGroupTerms } from '../directory/search-terms';
+import { migrate, openStore } from '../store/db';
 import { type Database, GROUP_KINDS, type GroupKind } from '../store/schema';
 
 export interface ImportResult {
@@ -109,7 +111,10 @@ export async function importCsv(db: Kysely<Database>, text: string, options: { t
         .executeTakeFirst();
       result.addressesAdded += Number(inserted.numInsertedOrUpdatedRows ?? 0);
     }
+    await indexTenantGroupTerms(trx, options.tenantId);
   });
+  // The filing lookup is planned from these statistics: gathered now, not when autovacuum next passes.
+  await analyzeDirectory(db);
   return result;
 }
 
@@ -126,12 +131,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const { LOCAL_DEMO_TENANT } = await import('../config');
-  const db = openDatabase(config.databaseFile);
+  const db = openStore(config);
   try {
     await migrate(db);
     const r = await importCsv(db, fs.readFileSync(file, 'utf8'), { tenantId: tenant ?? config.auth.allowedTenants[0] ?? LOCAL_DEMO_TENANT });
     process.stdout.write(
-      `Imported ${r.rows} rows into ${config.databaseFile}: ${r.branchesCreated} branches, ${r.groupsCreated} groups, ${r.contactsCreated} contacts and ${r.addressesAdded} addresses added.\n`,
+      `Imported ${r.rows} rows into ${config.databaseUrl ? 'the PostgreSQL store' : config.databaseFile}: ${r.branchesCreated} branches, ${r.groupsCreated} groups, ${r.contactsCreated} contacts and ${r.addressesAdded} addresses added.\n`,
     );
     for (const s of r.skipped) process.stdout.write(`  line ${s.line} skipped: ${s.reason}\n`);
     return 0;

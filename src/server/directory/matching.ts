@@ -6,9 +6,9 @@
  * belongs to a contact on the group's card; Cc counts only when the request asks for it.
  */
 import { isWellFormedText, normaliseAddress, normaliseAddressQuickly } from '../../core/addresses';
-import type { ApiAddress, ApiFileMessage, ApiFileOutcome, ApiFileRequest, ApiMatchedGroup } from '../../core/api';
-import type { Direction } from '../../core/direction';
-import { MAX_RECIPIENTS } from '../api-schemas';
+import { type Direction, directionOf } from '../../core/direction';
+import type { AlreadyOnTimeline, FilingContext, FilingMessage, FilingOutcome, MatchedGroup, UnmatchedReason } from '../../core/ports';
+import { MAX_RECIPIENTS } from '../../core/api';
 
 export interface FoundGroup {
   groupId: string;
@@ -99,7 +99,7 @@ export class BatchAddresses {
   }
 
   /** The distinct valid addresses of a list, in order. */
-  all(list: readonly ApiAddress[] | undefined): string[] {
+  all(list: readonly { address: string }[] | undefined): string[] {
     const out = new Set<string>();
     for (const a of list ?? []) {
       const n = this.normalise(a?.address);
@@ -121,13 +121,13 @@ export function ownerAddressSet(ownerAddresses: readonly string[], userEmail: st
 const INVALID_TEXT = 'The mail’s Message-ID or one of its addresses contains a broken character (not valid Unicode), so it cannot be filed exactly once.';
 
 /** Whether every identifying field of a mail (Message-ID, addresses) is valid Unicode. */
-function identifiersWellFormed(m: ApiFileMessage): boolean {
+function identifiersWellFormed(m: FilingMessage): boolean {
   if (typeof m.internetMessageId === 'string' && !isWellFormedText(m.internetMessageId)) return false;
   for (const list of [m.from, m.to, m.cc]) for (const a of list ?? []) if (typeof a?.address === 'string' && !isWellFormedText(a.address)) return false;
   return true;
 }
 
-export function prepareMessage(m: ApiFileMessage, index: number, owner: Set<string>, includeCc: boolean, book = new BatchAddresses()): PreparedMessage {
+export function prepareMessage(m: FilingMessage, index: number, owner: Set<string>, includeCc: boolean, book = new BatchAddresses()): PreparedMessage {
   const internetMessageId = typeof m.internetMessageId === 'string' ? m.internetMessageId : '';
   if (!identifiersWellFormed(m)) return { ok: false, index, internetMessageId, message: INVALID_TEXT };
   const key = canonicalMessageId(m.internetMessageId);
@@ -143,14 +143,13 @@ export function prepareMessage(m: ApiFileMessage, index: number, owner: Set<stri
   const keptTo = to.slice(0, MAX_RECIPIENTS);
   const keptCc = cc.slice(0, MAX_RECIPIENTS - keptTo.length);
   const candidates = [...new Set([...from, ...book.all(keptTo), ...book.all(keptCc)])].filter((a) => !owner.has(a));
-  const direction: Direction = m.direction === 'outbound' || from.some((a) => owner.has(a)) ? 'outbound' : 'inbound';
   return {
     ok: true,
     index,
     internetMessageId,
     key,
     candidates,
-    direction,
+    direction: directionOf(from, owner),
     subject: typeof m.subject === 'string' ? m.subject.slice(0, SUBJECT_MAX) : '',
     occurredAt: new Date(when).toISOString(),
     ...(ignoredRecipients > 0 ? { ignoredRecipients } : {}),
@@ -165,14 +164,18 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Validates and normalises a batch, yielding to the event loop every few milliseconds: a 1 MB batch of
  * costly addresses takes tens of milliseconds, which must not stall every other request meanwhile.
  */
-export async function prepareBatch(request: ApiFileRequest, userEmail: string): Promise<{ messages: PreparedMessage[]; addresses: string[] }> {
+export async function prepareBatch(
+  batch: readonly FilingMessage[],
+  context: FilingContext,
+  userEmail: string,
+): Promise<{ messages: PreparedMessage[]; addresses: string[] }> {
   // One normaliser for the whole batch: an address repeated across its mails is normalised once.
   const book = new BatchAddresses();
-  const owner = ownerAddressSet(request.ownerAddresses ?? [], userEmail, book);
+  const owner = ownerAddressSet(context.ownerAddresses ?? [], userEmail, book);
   const messages: PreparedMessage[] = [];
   let slice = performance.now();
-  for (const [i, m] of request.messages.entries()) {
-    messages.push(prepareMessage(m, i, owner, request.includeCc === true, book));
+  for (const [i, m] of batch.entries()) {
+    messages.push(prepareMessage(m, i, owner, context.includeCc === true, book));
     if (performance.now() - slice > SLICE_MS) {
       await nextTurn();
       slice = performance.now();
@@ -194,38 +197,56 @@ export function eventKey(messageKey: string, groupId: string): string {
   return `${messageKey}\u0000${groupId}`;
 }
 
+export interface OutcomeExtras {
+  /** By eventKey: the events a colleague filed first. */
+  already?: ReadonlyMap<string, AlreadyOnTimeline>;
+  /** By message index: mails the filing rules keep out (filing-rules.ts), with the words to say why. */
+  screened?: ReadonlyMap<number, { reason: UnmatchedReason; message: string }>;
+}
+
 /** Builds outcomes in request order from matched groups and recorded event ids. */
 export function assembleOutcomes(
   messages: readonly PreparedMessage[],
   matched: ReadonlyMap<number, FoundGroup[]>,
   eventIds: ReadonlyMap<string, string>,
-): ApiFileOutcome[] {
-  return messages.map((m): ApiFileOutcome => {
-    if (!m.ok) return { internetMessageId: m.internetMessageId, status: 'unmatched', reason: 'invalid-message', message: m.message };
+  { already = new Map(), screened = new Map() }: OutcomeExtras = {},
+): FilingOutcome[] {
+  return messages.map((m): FilingOutcome => {
+    if (!m.ok) return { status: 'unmatched', reason: 'invalid-message', message: m.message };
+    const kept = screened.get(m.index);
+    if (kept) return { status: 'unmatched', ...kept };
     const groups = matched.get(m.index) ?? [];
     const capped = m.ignoredRecipients ? ` Only its first ${MAX_RECIPIENTS} recipients were matched; the other ${m.ignoredRecipients} were ignored.` : '';
     if (groups.length === 0) {
       return {
-        internetMessageId: m.internetMessageId,
         status: 'unmatched',
         reason: 'no-matching-group',
         message: `No Rezi group card has a contact with the To or From address of this mail.${capped}`,
       };
     }
-    const out: ApiMatchedGroup[] = [];
+    const out: MatchedGroup[] = [];
     for (const g of groups) {
       const eventId = eventIds.get(eventKey(m.key, g.groupId));
       if (!eventId)
         return {
-          internetMessageId: m.internetMessageId,
           status: 'error',
           cause: 'unknown',
           message: 'The timeline event could not be recorded; the mail stays in Queue for the next sync.',
         };
-      out.push({ groupId: g.groupId, name: g.name, link: g.link, eventId });
+      const first = already.get(eventKey(m.key, g.groupId));
+      out.push({ groupId: g.groupId, name: g.name, link: g.link, eventId, ...(first ? { alreadyOnTimeline: first } : {}) });
     }
-    return { internetMessageId: m.internetMessageId, status: 'filed', groups: out, ...(capped ? { message: capped.trim() } : {}) };
+    const note = `${alreadyNote(out)}${capped}`.trim();
+    return { status: 'filed', groups: out, ...(note ? { message: note } : {}) };
   });
+}
+
+/** Says which groups already had the mail on their timeline, and who filed it there first. */
+function alreadyNote(groups: readonly MatchedGroup[]): string {
+  const joined = groups.filter((g) => g.alreadyOnTimeline);
+  if (joined.length === 0) return '';
+  const each = joined.map((g) => `${g.name} (filed first by ${g.alreadyOnTimeline?.firstFiledBy})`);
+  return `Already on the timeline of ${each.join(', ')}; you were added to it.`;
 }
 
 export function chunk<T>(list: readonly T[], size: number): T[][] {

@@ -1,166 +1,69 @@
 /**
  * The directory over a Rezi REST API (REZI_API_URL + REZI_API_KEY). Rezi's API is not publicly
- * documented, so this speaks a small, clearly named contract (docs/rezi-api.md):
+ * documented, so this speaks a small, clearly named contract (docs/rezi-api.md; client rezi-http.ts):
+ * group lookup by contact address, shared timeline events (rezi-events.ts), their content
+ * (rezi-content.ts), and fixing and undoing (rezi-fixing.ts).
  *
- *   GET  {base}/contacts?branch={branchId}&email={a}&email={b}…  → { contacts: [{ email, groups: [{ id, name, ref? }] }] }
- *   POST {base}/groups/{groupId}/timeline   (Idempotency-Key header) → { id }
- *
- * Exactly-once rests on the idempotency key: one stable key per (tenant, owner, message, group), so
- * a retry (or a second adapter instance) gets the event the first call created.
+ * What is the adapter's own stays in its own store even here: users, branches (their privacy level,
+ * never-file list and agency domains) and sync history. So the same screening and the same privacy
+ * level apply on this path as on the embedded one.
  */
-import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ApiFileOutcome, ApiFileRequest } from '../../core/api';
-import { type CauseCode, SyncError } from '../../core/causes';
-import type { Direction } from '../../core/direction';
+import { SyncError } from '../../core/causes';
+import { type ContentItem, DEFAULT_CONTENT_MAX_BYTES, DEFAULT_PRIVACY, type PrivacyLevel } from '../../core/content';
+import type { FilingContext, FilingMessage, FilingOutcome, UnmatchedReason } from '../../core/ports';
 import type { AuthUser } from '../context';
 import { ApiHttpError } from '../errors';
-import { assembleOutcomes, chunk, eventKey, type FoundGroup, groupLink, groupsFor, prepareBatch, type ValidMessage } from './matching';
+import type { Database } from '../store/schema';
+import { loadFilingRules, SCREEN_MESSAGES, screen } from './filing-rules';
+import { assembleOutcomes, canonicalMessageId, eventKey, type FoundGroup, groupLink, groupsFor, prepareBatch } from './matching';
+import { contentBody, notCapturedBody } from './rezi-content';
+import { contentKey, type EventJob, postEvents } from './rezi-events';
+import { ReziFixing } from './rezi-fixing';
+import { type ReziApiClient, type ReziGroup, ReziHttpClient } from './rezi-http';
 import type { DirectoryStore } from './types';
 
-export interface ReziGroup {
-  id: string;
-  name: string;
-  /** Reference used in Rezi's web links; defaults to id. */
-  ref?: string;
-}
-
-export interface ReziTimelineEvent {
-  kind: 'email';
-  internetMessageId: string;
-  direction: Direction;
-  subject: string;
-  occurredAt: string;
-  /** The mailbox owner (the Rezi user the mail belongs to). */
-  ownerEmail: string;
-}
-
-/** The calls the adapter needs from Rezi. */
-export interface ReziApiClient {
-  /** Groups (in a branch) whose contacts have each address. */
-  findGroupsByEmails(branchId: string, emails: readonly string[]): Promise<Map<string, ReziGroup[]>>;
-  /** Records a timeline event once per idempotency key; a repeat answers the same id. */
-  addTimelineEvent(groupId: string, event: ReziTimelineEvent, idempotencyKey: string): Promise<{ id: string }>;
-  ping(): Promise<boolean>;
-}
-
-export interface ReziHttpOptions {
-  baseUrl: string;
-  apiKey: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
-
-/** Emails per lookup request (keeps URLs short). */
-const EMAILS_PER_LOOKUP = 50;
-
-function causeForStatus(status: number): CauseCode {
-  if (status === 429) return 'throttled';
-  if (status === 401 || status === 403) return 'not-configured';
-  return 'server-unreachable';
-}
-
-export class ReziHttpClient implements ReziApiClient {
-  private readonly base: string;
-  private readonly fetcher: typeof fetch;
-  constructor(private readonly options: ReziHttpOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, '');
-    this.fetcher = options.fetch ?? fetch;
-  }
-
-  private async call(path: string, init: RequestInit = {}): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await this.fetcher(`${this.base}${path}`, {
-        ...init,
-        headers: { accept: 'application/json', authorization: `Bearer ${this.options.apiKey}`, ...(init.headers as Record<string, string>) },
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-    } catch {
-      throw new SyncError('server-unreachable', 'The Rezi API could not be reached.');
-    }
-    if (!res.ok) {
-      const retryAfter = Number(res.headers.get('retry-after'));
-      throw new SyncError(causeForStatus(res.status), `The Rezi API answered ${res.status}.`, {
-        status: res.status,
-        ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-      });
-    }
-    try {
-      return await res.json();
-    } catch {
-      throw new SyncError('server-unreachable', 'The Rezi API answered something that is not JSON.');
-    }
-  }
-
-  async findGroupsByEmails(branchId: string, emails: readonly string[]): Promise<Map<string, ReziGroup[]>> {
-    const out = new Map<string, ReziGroup[]>();
-    for (const part of chunk(emails, EMAILS_PER_LOOKUP)) {
-      const q = new URLSearchParams({ branch: branchId });
-      for (const e of part) q.append('email', e);
-      const body = (await this.call(`/contacts?${q.toString()}`)) as { contacts?: { email?: unknown; groups?: unknown }[] };
-      for (const c of Array.isArray(body?.contacts) ? body.contacts : []) {
-        if (typeof c.email !== 'string' || !Array.isArray(c.groups)) continue;
-        const groups = (c.groups as Record<string, unknown>[])
-          .filter((g) => g && typeof g.id === 'string' && typeof g.name === 'string')
-          .map((g) => ({ id: g.id as string, name: g.name as string, ...(typeof g.ref === 'string' ? { ref: g.ref } : {}) }));
-        const key = c.email.toLowerCase();
-        out.set(key, [...(out.get(key) ?? []), ...groups]);
-      }
-    }
-    return out;
-  }
-
-  async addTimelineEvent(groupId: string, event: ReziTimelineEvent, idempotencyKey: string): Promise<{ id: string }> {
-    const body = (await this.call(`/groups/${encodeURIComponent(groupId)}/timeline`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-      body: JSON.stringify(event),
-    })) as { id?: unknown };
-    if (typeof body?.id !== 'string' || !body.id) throw new SyncError('server-unreachable', 'The Rezi API did not return a timeline event id.');
-    return { id: body.id };
-  }
-
-  async ping(): Promise<boolean> {
-    try {
-      await this.call('/health');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
-
-/** The stable idempotency key of one timeline event. */
-export function idempotencyKey(user: AuthUser, messageKey: string, groupId: string): string {
-  return createHash('sha256').update(`${user.tenantId}\n${user.id}\n${messageKey}\n${groupId}`).digest('hex');
-}
+export { idempotencyKey } from './rezi-events';
+export { type ReziApiClient, type ReziGroup, ReziHttpClient, type ReziTimelineEvent } from './rezi-http';
 
 export interface ReziApiDirectoryOptions {
   baseUrl?: string;
   apiKey?: string;
   client?: ReziApiClient;
+  /** The adapter's own store: branches' privacy levels and filing rules, history and audit. */
+  db: Kysely<Database>;
   webUrl: string;
   log?: Logger;
+  clock?: () => Date;
+  /** Attachment bytes sent per mail (CONTENT_MAX_BYTES_PER_MAIL). */
+  maxContentBytes?: number;
   /** Timeline posts in flight at once. */
   concurrency?: number;
 }
 
 export class ReziApiDirectory implements DirectoryStore {
   readonly kind = 'Rezi API';
+  readonly fixing: ReziFixing;
   private readonly client: ReziApiClient;
   constructor(private readonly options: ReziApiDirectoryOptions) {
     if (options.client) this.client = options.client;
     else if (options.baseUrl && options.apiKey) this.client = new ReziHttpClient({ baseUrl: options.baseUrl, apiKey: options.apiKey });
     else throw new Error('ReziApiDirectory needs a client or a base URL and API key.');
+    this.fixing = new ReziFixing({ client: this.client, db: options.db, webUrl: options.webUrl, clock: options.clock ?? (() => new Date()), log: options.log });
   }
 
   ready(): Promise<boolean> {
     return this.client.ping();
   }
 
-  async fileBatch(user: AuthUser, request: ApiFileRequest): Promise<ApiFileOutcome[]> {
-    const { messages, addresses } = await prepareBatch(request, user.email);
+  /** The branch's privacy level (its admin's choice, kept in the adapter's store, or the default). */
+  async privacyOf(branchId: string): Promise<PrivacyLevel> {
+    const row = await this.options.db.selectFrom('branches').select('privacy_level').where('id', '=', branchId).executeTakeFirst();
+    return row?.privacy_level ?? DEFAULT_PRIVACY;
+  }
+
+  private async lookup(user: AuthUser, addresses: readonly string[]): Promise<Map<string, FoundGroup[]>> {
     let found: Map<string, ReziGroup[]>;
     try {
       found = addresses.length > 0 ? await this.client.findGroupsByEmails(user.branchId, addresses) : new Map();
@@ -178,43 +81,71 @@ export class ReziApiDirectory implements DirectoryStore {
         groups.map((g) => ({ groupId: g.id, name: g.name, link: groupLink(this.options.webUrl, g.ref ?? g.id) })),
       );
     }
+    return byAddress;
+  }
+
+  async fileBatch(user: AuthUser, batch: readonly FilingMessage[], context: FilingContext): Promise<FilingOutcome[]> {
+    const { messages, addresses } = await prepareBatch(batch, context, user.email);
+    const [privacy, rules] = await Promise.all([this.privacyOf(user.branchId), loadFilingRules(this.options.db, user, addresses)]);
+    const byAddress = await this.lookup(user, addresses);
 
     const matched = new Map<number, FoundGroup[]>();
-    const jobs = new Map<string, { m: ValidMessage; groupId: string }>();
+    const screened = new Map<number, { reason: UnmatchedReason; message: string }>();
+    const jobs = new Map<string, EventJob>();
     for (const m of messages) {
       if (!m.ok) continue;
+      const why = screen(m.candidates, rules);
+      if (why) {
+        screened.set(m.index, { reason: why, message: SCREEN_MESSAGES[why] });
+        continue;
+      }
       const groups = groupsFor(m, byAddress);
       matched.set(m.index, groups);
       for (const g of groups) jobs.set(eventKey(m.key, g.groupId), { m, groupId: g.groupId });
     }
 
-    const eventIds = new Map<string, string>();
-    const queue = [...jobs.entries()];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const [key, { m, groupId }] = next;
-        try {
-          const event: ReziTimelineEvent = {
-            kind: 'email',
-            internetMessageId: m.key,
-            direction: m.direction,
-            subject: m.subject,
-            occurredAt: m.occurredAt,
-            ownerEmail: user.email,
-          };
-          const { id } = await this.client.addTimelineEvent(groupId, event, idempotencyKey(user, m.key, groupId));
-          eventIds.set(key, id);
-        } catch (e) {
-          // Left without an id: the outcome is a transient error and the mail stays in Queue.
-          this.options.log?.warn({ cause: e instanceof SyncError ? e.code : 'unknown' }, 'Rezi API timeline post failed');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 8, queue.length) }, worker));
-    return assembleOutcomes(messages, matched, eventIds).map((o) =>
+    const events = await postEvents(this.client, user, [...jobs.values()], {
+      mailbox: context.mailbox,
+      concurrency: this.options.concurrency,
+      log: this.options.log,
+    });
+    return assembleOutcomes(messages, matched, events.ids, { already: events.already, screened }).map((o) =>
       o.status === 'error'
         ? { ...o, cause: 'server-unreachable', message: 'Rezi could not record the timeline event; the mail stays in Queue for the next sync.' }
-        : o,
+        : o.status === 'filed'
+          ? { ...o, privacy }
+          : o,
     );
+  }
+
+  /**
+   * Sends each filed mail's content to its events, at the branch's level (nothing at `metadata`). A PUT
+   * Rezi keeps refusing leaves the event saying its content was not captured, and why; the event stays.
+   */
+  async attachContent(user: AuthUser, items: readonly ContentItem[]): Promise<void> {
+    const level = await this.privacyOf(user.branchId);
+    if (level === 'metadata') return;
+    const rules = { level, maxBytes: this.options.maxContentBytes ?? DEFAULT_CONTENT_MAX_BYTES };
+    for (const item of items) {
+      const key = canonicalMessageId(item.internetMessageId);
+      if (!key) continue;
+      for (const eventId of new Set(item.eventIds)) {
+        const idem = contentKey(user, key, eventId);
+        try {
+          await this.client.putContent(eventId, contentBody(item, user.email, key, rules), idem);
+        } catch (e) {
+          const err = e instanceof SyncError ? e : new SyncError('unknown', String(e));
+          this.options.log?.warn({ cause: err.code, status: err.detail.status }, 'Rezi API refused a mail’s content');
+          // Rezi's own "no such event of yours": nothing to attach to, as the embedded store ignores it.
+          if (err.detail.status === 404 || err.detail.status === 409) continue;
+          const reason = `Rezi did not accept its content (${err.detail.status ? `it answered ${err.detail.status}` : 'it could not be reached'}).`;
+          await this.client.putContent(eventId, notCapturedBody(item, user.email, key, level, reason), idem).catch((again: unknown) => {
+            throw new ApiHttpError(503, 'directory-unavailable', 'Rezi could not store the mails’ content just now. They are filed all the same.', {
+              cause: again instanceof SyncError ? again.code : 'server-unreachable',
+            });
+          });
+        }
+      }
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Agents' IMAP accounts: username, the password sealed by crypto.ts (AAD = user id), the server's
- * folder delimiter, and the connection state the status card shows. Nothing here ever returns or
- * logs the password except `credentialsFor`, which the mailbox needs to log in.
+ * Agents' IMAP accounts: username, the password sealed by crypto.ts (AAD = user id) and the server's
+ * folder delimiter. Their connection state lives with every account state, in `account_state`
+ * (kind 'imap', written by history.putAccountState). Nothing here ever returns or logs the password
+ * except `credentialsFor`, which the mailbox needs to log in.
  */
 import type { Kysely } from 'kysely';
 import type { CauseCode } from '../../core/causes';
@@ -24,15 +25,26 @@ export interface ImapAccount {
 export async function getAccount(db: Kysely<Database>, userId: string): Promise<ImapAccount | undefined> {
   const row = await imapDb(db)
     .selectFrom('imap_accounts')
-    .select(['user_id', 'username', 'folder_delimiter', 'state', 'last_error_code', 'last_error_at', 'created_at', 'updated_at'])
-    .where('user_id', '=', userId)
+    .leftJoin('account_state', (join) => join.onRef('account_state.user_id', '=', 'imap_accounts.user_id').on('account_state.kind', '=', 'imap'))
+    .select([
+      'imap_accounts.user_id',
+      'imap_accounts.username',
+      'imap_accounts.folder_delimiter',
+      'account_state.state',
+      'account_state.last_error_code',
+      'account_state.last_error_at',
+      'imap_accounts.created_at',
+      'imap_accounts.updated_at',
+    ])
+    .where('imap_accounts.user_id', '=', userId)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
     userId: row.user_id,
     username: row.username,
     folderDelimiter: row.folder_delimiter,
-    state: row.state,
+    // Stored credentials were a successful login: Connected until a run or a login says otherwise.
+    state: row.state ?? 'connected',
     lastErrorCode: row.last_error_code,
     lastErrorAt: row.last_error_at,
     createdAt: row.created_at,
@@ -59,9 +71,6 @@ export async function saveAccount(
     folder_delimiter: account.folderDelimiter,
     created_at: at,
     updated_at: at,
-    state: 'connected' as ConnectionState,
-    last_error_code: null,
-    last_error_at: null,
   };
   const { created_at: _created, ...update } = row;
   void _created;
@@ -90,21 +99,6 @@ export async function credentialsFor(
 export async function deleteAccount(db: Kysely<Database>, userId: string): Promise<boolean> {
   const result = await imapDb(db).deleteFrom('imap_accounts').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
-}
-
-export async function setAccountState(
-  db: Kysely<Database>,
-  userId: string,
-  state: ConnectionState,
-  cause: CauseCode | null,
-  now: Date = new Date(),
-): Promise<void> {
-  const at = now.toISOString();
-  await imapDb(db)
-    .updateTable('imap_accounts')
-    .set(cause ? { state, last_error_code: cause, last_error_at: at, updated_at: at } : { state, updated_at: at })
-    .where('user_id', '=', userId)
-    .execute();
 }
 
 /**

@@ -11,9 +11,12 @@
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { normaliseAddressList, type EmailAddress } from '../../core/addresses';
 import { SyncError } from '../../core/causes';
+import type { ContentLimits, ContentResult, PrivacyLevel } from '../../core/content';
 import type { FolderRole, FolderTree, Mailbox, MoveResult, QueuedMessage } from '../../core/ports';
 import { FOLDER_NAMES, FOLDER_ROOT } from '../../core/ports';
 import { imapError } from './errors';
+import { readQueued, type Settled } from './content';
+import { previewOf } from './preview';
 import type { BranchImapSettings } from './settings';
 
 export interface ImapLogin {
@@ -34,7 +37,6 @@ export interface ImapMailboxOptions {
 }
 
 const PREVIEW_BYTES = 256;
-const PREVIEW_CHARS = 200;
 /** Set with \Deleted on a Queue mail we copied: tells our interrupted move apart from the user's own deleted mail. */
 export const MOVED_KEYWORD = '$ReziMoved';
 /** Queue mails per UID FETCH when the engine takes the listing in chunks. */
@@ -46,8 +48,21 @@ export const QUEUE_NOT_DELETABLE_MESSAGE =
 export const MOVE_REFUSED_MESSAGE = 'The mail server refused to move the mail; it stays in Queue and is tried again on the next sync.';
 const RESET_MESSAGE = 'The mail server renumbered the Queue folder while the sync ran; the mail stays in Queue and is filed on the next sync.';
 
-/** IMAP commands sent on a connection, by name ("UID FETCH", "UID MOVE", …). */
-export type CommandCounts = Record<string, number>;
+/**
+ * The most a coalesced UID set may take on the command line: RFC 7162 §4 asks clients to keep
+ * command lines to about 8192 octets (Dovecot refuses lines past 64 KiB by default).
+ */
+const MOVE_SET_CHARS = 8000;
+/**
+ * Mails asked to move but not yet moved, past which a chunked listing waits before its next FETCH:
+ * the waiting moves hold their mails' filed results, so reading must not run far ahead of moving.
+ */
+const MOVE_BACKLOG = LIST_CHUNK;
+
+interface WaitingMove {
+  uids: Map<number, string>;
+  done: Promise<Map<string, MoveResult>>;
+}
 
 interface Sink {
   lastError?: unknown;
@@ -77,7 +92,6 @@ function silentLogger(sink: Sink) {
 
 export class ImapMailbox implements Mailbox {
   readonly client: ImapFlow;
-  private readonly counts: CommandCounts = {};
   private readonly sink: Sink = {};
   private readonly signal?: AbortSignal;
   private readonly onAbort = () => void this.client.close();
@@ -105,13 +119,6 @@ export class ImapMailbox implements Mailbox {
     });
     // An 'error' event without a listener would crash the process; the failing command rejects too.
     this.client.on('error', (e: unknown) => (this.sink.lastError = e));
-    // Count every command at the one place they all pass through.
-    const client = this.client as unknown as { exec: (command: string, ...rest: unknown[]) => Promise<unknown> };
-    const exec = client.exec.bind(client);
-    client.exec = (command: string, ...rest: unknown[]) => {
-      this.counts[command] = (this.counts[command] ?? 0) + 1;
-      return exec(command, ...rest);
-    };
   }
 
   /** Connects and logs in; throws a SyncError (password-changed, server-unreachable, certificate-invalid…). */
@@ -137,10 +144,6 @@ export class ImapMailbox implements Mailbox {
   private exec(command: string, attributes: unknown[], options?: { untagged?: Record<string, (u: { attributes: { value?: string }[] }) => void> }) {
     const client = this.client as unknown as { exec: (c: string, a: unknown[], o?: unknown) => Promise<{ next: () => void }> };
     return client.exec(command, attributes.length ? attributes : (false as unknown as unknown[]), options);
-  }
-
-  commandCounts(): CommandCounts {
-    return { ...this.counts };
   }
 
   async close(): Promise<void> {
@@ -265,8 +268,15 @@ export class ImapMailbox implements Mailbox {
   private opening?: Promise<void>;
   /** Queue ids → Message-ID, from the last listQueue: how a copy in a destination is recognised. */
   private readonly messageIds = new Map<string, string>();
-  /** Copy moves select other folders: one at a time. */
+  /** Copy moves select other folders: they, and every call that needs Queue selected, take turns (inQueue). */
   private copying: Promise<unknown> = Promise.resolve();
+  /** The UID MOVEs, one after another; the last one sent or waiting. */
+  private moveTail: Promise<unknown> = Promise.resolve();
+  /** Per destination path: the move waiting for its turn, which later calls join. */
+  private readonly waitingMoves = new Map<string, WaitingMove>();
+  /** Mails in move calls not yet answered, and a waiter told when one is. */
+  private unmoved = 0;
+  private moveAnswered?: { promise: Promise<void>; resolve(): void };
 
   /** Selects Queue unless it is selected; concurrent callers (the engine moves destinations at once) share one SELECT. */
   private async openQueue(folders: FolderTree): Promise<void> {
@@ -284,13 +294,34 @@ export class ImapMailbox implements Mailbox {
     await this.opening;
   }
 
+  /**
+   * Runs `work` with Queue selected, in turn with the copy moves: a copy move visits its destination
+   * (SEARCH by Message-ID there, and deletes there), and a command of another call sent meanwhile
+   * ran in the wrong folder. A re-SELECT of Queue in the middle of the visit made its SEARCHes find
+   * the Queue originals themselves, taken for copies already filed: they were expunged, no copy made.
+   * With MOVE nothing leaves Queue, so no turns are taken (the UID MOVEs keep coalescing as before).
+   */
+  private inQueue<T>(folders: FolderTree, work: () => Promise<T>, fresh = false): Promise<T> {
+    const inTurn = async () => {
+      if (fresh) this.queuePath = undefined;
+      await this.openQueue(folders);
+      return work();
+    };
+    if (this.client.capabilities.has('MOVE')) return inTurn();
+    const run = this.copying.then(inTurn);
+    this.copying = run.catch(() => undefined);
+    return run;
+  }
+
   async listQueue(folders: FolderTree, signal?: AbortSignal, onChunk?: (chunk: QueuedMessage[]) => Promise<void>): Promise<QueuedMessage[]> {
     this.checkAbort(signal);
     try {
-      // Re-select every time: a fresh SELECT is how a changed UIDVALIDITY is learnt.
-      this.queuePath = undefined;
-      await this.openQueue(folders);
-      const box = this.client.mailbox;
+      // Re-select every time (fresh): a fresh SELECT is how a changed UIDVALIDITY is learnt.
+      const box = await this.inQueue(
+        folders,
+        async () => this.client.mailbox && { exists: this.client.mailbox.exists, uidValidity: this.client.mailbox.uidValidity },
+        true,
+      );
       if (!box || box.exists === 0) return [];
       const validity = String(box.uidValidity);
       const query = {
@@ -319,13 +350,14 @@ export class ImapMailbox implements Mailbox {
         return out;
       };
       // A small Queue (or a caller that takes no chunks): one UID FETCH of everything.
-      if (!onChunk || box.exists <= LIST_CHUNK) return convert(await this.client.fetchAll('1:*', query, { uid: true }));
+      if (!onChunk || box.exists <= LIST_CHUNK) return convert(await this.inQueue(folders, () => this.client.fetchAll('1:*', query, { uid: true })));
       // A large one: the UIDs first, then one UID FETCH per chunk, each handed over before the next
       // is read, so no more than a few chunks of envelopes are held at once.
-      const uids = ((await this.client.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+      const uids = ((await this.inQueue(folders, () => this.client.search({ all: true }, { uid: true }))) || []).sort((a, b) => a - b);
       for (let i = 0; i < uids.length; i += LIST_CHUNK) {
+        while (this.unmoved > MOVE_BACKLOG) await this.nextMoveAnswer();
         this.checkAbort(signal);
-        const rows = await this.client.fetchAll(packUids(uids.slice(i, i + LIST_CHUNK)), query, { uid: true });
+        const rows = await this.inQueue(folders, () => this.client.fetchAll(packUids(uids.slice(i, i + LIST_CHUNK)), query, { uid: true }));
         await onChunk(convert(rows));
       }
       return [];
@@ -334,46 +366,195 @@ export class ImapMailbox implements Mailbox {
     }
   }
 
+  /**
+   * Mails outside Queue are found by Message-ID (a UID means nothing once a mail changes folder):
+   * selects `path` as the folder moveBetween takes mail from, and answers the mails there whose
+   * Message-ID is exactly this one (SEARCH HEADER matches substrings), each with an id for moveBetween.
+   */
+  async findByMessageId(path: string, messageId: string): Promise<QueuedMessage[]> {
+    try {
+      this.queuePath = undefined;
+      await this.openQueue(this.route(path, path));
+      const validity = String(this.client.mailbox && this.client.mailbox.uidValidity);
+      const uids = await this.uidsByMessageId([messageId]);
+      if (uids.length === 0) return [];
+      const rows = await this.client.fetchAll(packUids(uids), { uid: true, flags: true, envelope: true, internalDate: true }, { uid: true });
+      const addresses = new AddressCache();
+      const found: QueuedMessage[] = [];
+      for (const row of rows) {
+        // The user's own deleted mail is not there; ours (a move cut before its EXPUNGE) still is.
+        if (row.flags?.has('\\Deleted') && !row.flags.has(MOVED_KEYWORD)) continue;
+        const mail = toQueued(row, validity, addresses);
+        if (mail.internetMessageId !== messageId) continue;
+        // The COPY fallback recognises a copy already in the destination by its Message-ID.
+        this.messageIds.set(mail.id, mail.internetMessageId);
+        found.push(mail);
+      }
+      return found;
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  /**
+   * Moves mails findByMessageId found in `from` (still selected) to `to`, with the sync's own move:
+   * UID MOVE, or without MOVE the COPY fallback that never leaves a second copy behind.
+   */
+  moveBetween(ids: readonly string[], from: string, to: string): Promise<MoveResult[]> {
+    return this.move(ids, 'failed', this.route(from, to));
+  }
+
+  /** The tree move() works on, with Queue standing for `from` and Failed for `to` (move takes mail from Queue to a role's folder). */
+  private route(from: string, to: string): FolderTree {
+    return { ...this.folderTree(), queue: from, failed: to };
+  }
+
+  /** The `limit` mails that arrived last in a folder (its highest UIDs), newest first, and how many it holds; envelopes only. */
+  async newestIn(path: string, limit: number): Promise<{ mails: QueuedMessage[]; total: number }> {
+    try {
+      this.queuePath = undefined;
+      const box = await this.client.mailboxOpen(path, { readOnly: true });
+      if (!box.exists) return { mails: [], total: 0 };
+      // Not the user's deleted mail (Outlook's IMAP mode leaves it flagged, not expunged).
+      const uids = ((await this.client.search({ deleted: false }, { uid: true })) || []).sort((a, b) => a - b);
+      const newest = uids.slice(-limit);
+      if (newest.length === 0) return { mails: [], total: 0 };
+      const rows = await this.client.fetchAll(packUids(newest), { uid: true, envelope: true, internalDate: true }, { uid: true });
+      const addresses = new AddressCache();
+      // Newest first by arrival in the folder: what the agent just saw fail is at the top.
+      const mails = rows.sort((a, b) => b.uid - a.uid).map((row) => toQueued(row, String(box.uidValidity), addresses));
+      return { mails, total: uids.length };
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  /**
+   * The content of mails in Queue, as far as `level` allows (see content.ts): one result per id; a
+   * mail no longer there, or whose folder's UIDVALIDITY changed, answers why instead.
+   */
+  async readContent(ids: readonly string[], level: PrivacyLevel, limits: ContentLimits, folders: FolderTree, signal?: AbortSignal): Promise<ContentResult[]> {
+    this.checkAbort(signal);
+    const results: Settled = new Map();
+    try {
+      await this.inQueue(folders, async () => {
+        const validity = String(this.client.mailbox && this.client.mailbox.uidValidity);
+        const uidOf = new Map<number, string>();
+        for (const id of ids) {
+          const m = /^(\d+):(\d+)$/.exec(id);
+          if (!m || m[1] !== validity) results.set(id, { id, ok: false, cause: 'unknown', message: RESET_MESSAGE });
+          else uidOf.set(Number(m[2]), id);
+        }
+        if (uidOf.size > 0) await readQueued(this.client, uidOf, level, limits, packUids, results);
+      });
+    } catch (e) {
+      throw this.failure(e);
+    }
+    return ids.map(
+      (id) => results.get(id) ?? { id, ok: false, cause: 'message-gone', message: 'The mail is no longer in Queue, so its content could not be read.' },
+    );
+  }
+
+  /** Resolves when the next move call is answered. */
+  private nextMoveAnswer(): Promise<void> {
+    if (!this.moveAnswered) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.moveAnswered = { promise, resolve };
+    }
+    return this.moveAnswered.promise;
+  }
+
   async move(ids: readonly string[], to: FolderRole, folders: FolderTree, signal?: AbortSignal): Promise<MoveResult[]> {
     this.checkAbort(signal);
+    // Counted from the call, not from when its UID MOVE is sent: a listing checks it right after asking.
+    this.unmoved += ids.length;
+    try {
+      return await this.moveNow(ids, to, folders);
+    } finally {
+      this.unmoved -= ids.length;
+      this.moveAnswered?.resolve();
+      this.moveAnswered = undefined;
+    }
+  }
+
+  private async moveNow(ids: readonly string[], to: FolderRole, folders: FolderTree): Promise<MoveResult[]> {
     const results = new Map<string, MoveResult>();
     const idOfUid = new Map<number, string>();
+    const copy = !this.client.capabilities.has('MOVE');
     try {
-      await this.openQueue(folders);
-      const validity = String(this.client.mailbox && this.client.mailbox.uidValidity);
-      for (const id of ids) {
-        const m = /^(\d+):(\d+)$/.exec(id);
-        if (!m || m[1] !== validity) results.set(id, { id, ok: false, cause: 'unknown', message: RESET_MESSAGE });
-        else idOfUid.set(Number(m[2]), id);
-      }
-      if (idOfUid.size > 0 && !this.client.capabilities.has('MOVE')) {
-        const run = this.copying.then(() => this.copyMove(idOfUid, folders, to, results));
-        this.copying = run.catch(() => undefined);
-        await run;
-      } else if (idOfUid.size > 0) {
-        this.sink.lastError = undefined;
-        const moved = await this.client.messageMove(packUids([...idOfUid.keys()]), folders[to], { uid: true });
-        if (!moved) {
-          // imapflow logged the failure and answered false: a dropped connection stops the run,
-          // a refusal leaves these mails in Queue.
-          if (!this.client.usable || this.signal?.aborted) throw this.sink.lastError ?? Object.assign(new Error('connection closed'), { code: 'NoConnection' });
-          const why = imapError(this.sink.lastError);
-          for (const id of idOfUid.values()) results.set(id, { id, ok: false, cause: why.code, message: MOVE_REFUSED_MESSAGE });
-        } else {
-          const map = moved.uidMap;
-          const destValidity = moved.uidValidity !== undefined ? String(moved.uidValidity) : undefined;
-          for (const [uid, id] of idOfUid) {
-            if (!map) results.set(id, { id, ok: true });
-            else if (map.has(uid)) results.set(id, { id, ok: true, ...(destValidity ? { newId: `${destValidity}:${map.get(uid)}` } : {}) });
-            // Not moved by a successful UID MOVE: the UID was no longer in Queue.
-            else results.set(id, { id, ok: false, cause: 'message-gone' });
-          }
+      // The UIDVALIDITY check and a copy move in one turn: the ids are checked against the Queue they are moved from.
+      await this.inQueue(folders, async () => {
+        const validity = String(this.client.mailbox && this.client.mailbox.uidValidity);
+        for (const id of ids) {
+          const m = /^(\d+):(\d+)$/.exec(id);
+          if (!m || m[1] !== validity) results.set(id, { id, ok: false, cause: 'unknown', message: RESET_MESSAGE });
+          else idOfUid.set(Number(m[2]), id);
         }
+        if (copy && idOfUid.size > 0) await this.copyMove(idOfUid, folders, to, results);
+      });
+      if (!copy && idOfUid.size > 0) {
+        const moved = await this.joinMove(idOfUid, folders, to);
+        for (const id of idOfUid.values()) results.set(id, moved.get(id)!);
       }
     } catch (e) {
       throw this.failure(e);
     }
     return ids.map((id) => results.get(id)!);
+  }
+
+  /**
+   * Moves to the same folder are coalesced: while one UID MOVE is on the wire, later calls for a
+   * folder join the one waiting for it, so a long sync sends a few large MOVEs rather than one per
+   * destination per batch. Dovecot's cost per MOVE grows with the size of Queue (it rewrites the
+   * folder's index and uid list on every expunge), so on a large Queue the number of MOVEs, not the
+   * number of mails, decides the time. A waiting set is closed once its packed UIDs would pass
+   * MOVE_SET_CHARS. Each caller gets the results of its own ids.
+   */
+  private joinMove(idOfUid: Map<number, string>, folders: FolderTree, to: FolderRole): Promise<Map<string, MoveResult>> {
+    const dest = folders[to];
+    const waiting = this.waitingMoves.get(dest);
+    if (waiting && packUids([...waiting.uids.keys(), ...idOfUid.keys()]).length <= MOVE_SET_CHARS) {
+      for (const [uid, id] of idOfUid) waiting.uids.set(uid, id);
+      return waiting.done;
+    }
+    const uids = new Map(idOfUid);
+    const next: WaitingMove = {
+      uids,
+      done: this.moveTail.then(() => {
+        if (this.waitingMoves.get(dest) === next) this.waitingMoves.delete(dest);
+        return this.uidMove(uids, folders, to);
+      }),
+    };
+    this.waitingMoves.set(dest, next);
+    this.moveTail = next.done.catch(() => undefined);
+    return next.done;
+  }
+
+  /** One UID MOVE; a refusal answers every id as not moved, a dropped connection throws. */
+  private async uidMove(idOfUid: Map<number, string>, folders: FolderTree, to: FolderRole): Promise<Map<string, MoveResult>> {
+    this.checkAbort();
+    await this.openQueue(folders);
+    const results = new Map<string, MoveResult>();
+    this.sink.lastError = undefined;
+    const moved = await this.client.messageMove(packUids([...idOfUid.keys()]), folders[to], { uid: true });
+    if (!moved) {
+      // imapflow logged the failure and answered false: a dropped connection stops the run,
+      // a refusal leaves these mails in Queue.
+      if (!this.client.usable || this.signal?.aborted) throw this.sink.lastError ?? Object.assign(new Error('connection closed'), { code: 'NoConnection' });
+      const why = imapError(this.sink.lastError);
+      for (const id of idOfUid.values()) results.set(id, { id, ok: false, cause: why.code, message: MOVE_REFUSED_MESSAGE });
+      return results;
+    }
+    const map = moved.uidMap;
+    const destValidity = moved.uidValidity !== undefined ? String(moved.uidValidity) : undefined;
+    for (const [uid, id] of idOfUid) {
+      if (!map) results.set(id, { id, ok: true });
+      else if (map.has(uid)) results.set(id, { id, ok: true, ...(destValidity ? { newId: `${destValidity}:${map.get(uid)}` } : {}) });
+      // Not moved by a successful UID MOVE: the UID was no longer in Queue.
+      else results.set(id, { id, ok: false, cause: 'message-gone' });
+    }
+    return results;
   }
 
   /**
@@ -562,43 +743,4 @@ function toQueued(row: FetchMessageObject, validity: string, addresses: AddressC
     subject: detach(env?.subject ?? ''),
     preview: previewOf(row.bodyParts?.get('text')),
   };
-}
-
-/**
- * A best-effort preview from the first bytes of the body: for a multipart mail, skip the boundary
- * and the first part's headers; decode base64 and quoted-printable; collapse whitespace.
- */
-export function previewOf(bytes: Buffer | undefined): string {
-  if (!bytes || bytes.length === 0) return '';
-  let text = bytes.toString('latin1');
-  let encoding = '';
-  if (/^\s*--/.test(text)) {
-    const end = text.search(/\r?\n\r?\n/);
-    if (end < 0) return '';
-    const headers = text.slice(0, end);
-    const type = /content-type:\s*([^;\s]+)/i.exec(headers)?.[1].toLowerCase();
-    if (type && !type.startsWith('text/')) return '';
-    encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1].toLowerCase() ?? '';
-    text = text.slice(end).replace(/^\s+/, '');
-    text = text.split(/\r?\n--/)[0];
-  }
-  let buf: Buffer;
-  if (encoding === 'base64') {
-    const clean = text.replace(/[^A-Za-z0-9+/=]/g, '');
-    buf = Buffer.from(clean.slice(0, clean.length - (clean.length % 4)), 'base64');
-  } else if (encoding === 'quoted-printable' || /=[0-9A-F]{2}|=\r?\n/.test(text)) {
-    buf = Buffer.from(
-      text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
-      'latin1',
-    );
-  } else {
-    buf = Buffer.from(text, 'latin1');
-  }
-  // The peek may cut a UTF-8 sequence in half: drop the replacement character that leaves.
-  return buf
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, PREVIEW_CHARS);
 }

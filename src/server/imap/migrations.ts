@@ -4,10 +4,12 @@
  */
 import type { Migration } from 'kysely';
 import type { MigrationDb as Db } from '../store/schema';
+import { bytesType } from '../store/dialect';
 
 export const imapMigrations: Record<string, Migration> = {
   '1001_imap_settings_and_accounts': {
     async up(db: Db) {
+      const bytes = bytesType(db);
       await db.schema
         .createTable('branch_imap_settings')
         .addColumn('branch_id', 'text', (c) => c.primaryKey().references('branches.id'))
@@ -24,9 +26,9 @@ export const imapMigrations: Record<string, Migration> = {
         .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
         .addColumn('username', 'text', (c) => c.notNull())
         .addColumn('kid', 'text', (c) => c.notNull())
-        .addColumn('iv', 'blob', (c) => c.notNull())
-        .addColumn('tag', 'blob', (c) => c.notNull())
-        .addColumn('ciphertext', 'blob', (c) => c.notNull())
+        .addColumn('iv', bytes, (c) => c.notNull())
+        .addColumn('tag', bytes, (c) => c.notNull())
+        .addColumn('ciphertext', bytes, (c) => c.notNull())
         .addColumn('folder_delimiter', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())

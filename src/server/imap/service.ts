@@ -1,26 +1,27 @@
 /**
  * The IMAP companion's use cases: branch settings (admin), Authenticate, Stop Email Sync and Start
  * Sync for an agent. Start Sync runs the core engine server-side with ImapMailbox and the adapter's
- * own directory, and records the run exactly as a pane sync is recorded (history.finishRun).
+ * own directory and the store's History, so the run is recorded exactly as a pane sync is.
  */
 import { explain } from '../../core/explain';
 import fs from 'node:fs';
-import { toApiReport } from '../../core/api';
 import { SyncError } from '../../core/causes';
 import { normaliseAddress } from '../../core/addresses';
-import { notStartedReport, syncQueue, type SyncProgress, type SyncReport } from '../../core/engine';
+import { finishNotStarted, syncQueue, type SyncProgress, type SyncReport } from '../../core/engine';
 import type { FolderTree } from '../../core/ports';
 import { stateAfter, type ConnectionState } from '../../core/status';
 import type { AuthUser, ServerContext } from '../context';
 import { directoryFor } from '../directory/core-adapter';
+import { fencedHistory } from '../coordination/fenced-history';
+import { Leases, type HeldLease } from '../coordination/lease';
 import { ApiHttpError } from '../errors';
-import { audit, ensureRun, finishRun, putAccountState, recordFailure } from '../history';
-import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccount, setAccountState } from './accounts';
+import { audit, putAccountState, recordFailure, StoreHistory } from '../history';
+import { credentialsFor, deleteAccount, getAccount, rotateCredentials, saveAccount } from './accounts';
 import { cipherFromConfig, keyFilePath, type CredentialCipher } from './crypto';
 import { imapDb } from './tables';
 import { imapError } from './errors';
 import { checkImapHost, imapHostPolicy, type ImapHostPolicy } from './host-policy';
-import { ImapMailbox, type CommandCounts, type ImapMailboxOptions } from './mailbox';
+import { ImapMailbox, type ImapMailboxOptions } from './mailbox';
 import { getBranchSettings, isInsecure, putBranchSettings, settingsToApi, validateSettings, type BranchImapSettings, type ValidationMessage } from './settings';
 
 // Seed 001's words, shared with the pane through core/explain.ts.
@@ -41,8 +42,18 @@ export const RESULTS_KEPT = 1000;
 
 export interface ImapSyncResult extends SyncReport {
   runId: string;
-  /** IMAP commands sent during the run, by name ("UID FETCH": 1, "UID MOVE": 3, …). */
-  commands: CommandCounts;
+}
+
+/** How long a fix or an undo waits for the account's sync to finish before answering 409. */
+export const HAND_WAIT_MS = 5_000;
+const HAND_POLL_MS = 250;
+
+/** What work by hand gets: the logged-in mailbox, its folder tree, the owner's addresses, and the lease it runs under. */
+export interface ByHand {
+  mailbox: ImapMailbox;
+  folders: FolderTree;
+  owner: string[];
+  lease: HeldLease;
 }
 
 export interface SyncCallOptions {
@@ -75,19 +86,28 @@ function httpErrorFor(e: SyncError): ApiHttpError {
 }
 
 export class ImapService {
-  private readonly running = new Set<string>();
+  /** The per-account sync lock, in the store: one run per account across every instance on the database. */
+  readonly leases: Leases;
   /** One Authenticate per account at a time (a double click, two panes): the second waits for the first. */
   private readonly authenticating = new Map<string, Promise<unknown>>();
   private loaded?: CredentialCipher;
   private readonly policy: ImapHostPolicy;
+  /** Told when an account is connected or forgotten here (the Queue watchers look again at once, not at their next scan). */
+  private readonly changeListeners = new Set<(userId: string) => void>();
 
   constructor(
     private readonly ctx: ServerContext,
     /** The cipher, or how to load it when first needed (so an adapter nobody uses IMAP on writes no key file). */
     private readonly key: CredentialCipher | (() => CredentialCipher),
-    private readonly options: { timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number }; preview?: boolean } = {},
+    private readonly options: {
+      timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number };
+      preview?: boolean;
+      /** How long work by hand waits for a sync holding the account's lease (default HAND_WAIT_MS). */
+      leaseWaitMs?: number;
+    } = {},
   ) {
     this.policy = imapHostPolicy(ctx.config.imap.allowedHosts ?? [], ctx.config.imap.allowedPorts ?? []).policy;
+    this.leases = new Leases(ctx.db, { ttlMs: ctx.config.leaseTtlMs, now: () => this.now().getTime() });
   }
 
   /**
@@ -107,6 +127,16 @@ export class ImapService {
     }
   }
 
+  /** Calls `listener` after each Authenticate that stored credentials and each Stop Email Sync; returns how to stop listening. */
+  onAccountChange(listener: (userId: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(userId: string) {
+    for (const listener of this.changeListeners) listener(userId);
+  }
+
   get cipher(): CredentialCipher {
     this.loaded ??= typeof this.key === 'function' ? this.key() : this.key;
     return this.loaded;
@@ -122,7 +152,8 @@ export class ImapService {
 
   // ---- admin ----
 
-  private async assertOwnBranch(admin: AuthUser, branchId: string) {
+  /** Refuses unless `admin` is an IT administrator of this branch (another organisation's branch answers as a missing one). */
+  async assertOwnBranch(admin: AuthUser, branchId: string): Promise<void> {
     if (admin.role !== 'admin') throw new ApiHttpError(403, 'admin-only', 'Only an IT administrator can view or change branch IMAP settings.');
     const branch = await this.ctx.db.selectFrom('branches').select(['id', 'tenant_id']).where('id', '=', branchId).executeTakeFirst();
     // Another organisation's branch answers exactly like a missing one.
@@ -155,7 +186,12 @@ export class ImapService {
     const at = this.now().toISOString();
     for (const id of revokedUserIds) {
       const agent = { ...admin, id, role: 'agent' as const };
-      await putAccountState(this.ctx.db, agent, 'imap', 'authorisation-failed', 'server-settings-changed', at);
+      await putAccountState(this.ctx.db, agent, 'imap', {
+        state: 'authorisation-failed',
+        cause: 'server-settings-changed',
+        at,
+        lastError: 'server-settings-changed',
+      });
       await recordFailure(this.ctx.db, agent, 'imap', { code: 'server-settings-changed', message: SETTINGS_CHANGED_MESSAGE }, at);
     }
     this.ctx.log.info({ branchId, actor: admin.id, credentialsRevoked: revokedUserIds.length }, 'branch IMAP settings saved');
@@ -165,7 +201,11 @@ export class ImapService {
   // ---- agent ----
 
   async view(user: AuthUser) {
-    const [settings, account] = await Promise.all([getBranchSettings(this.ctx.db, user.branchId), getAccount(this.ctx.db, user.id)]);
+    const [settings, account, syncing] = await Promise.all([
+      getBranchSettings(this.ctx.db, user.branchId),
+      getAccount(this.ctx.db, user.id),
+      this.leases.isHeld(syncLeaseKey(user)),
+    ]);
     return {
       branchConfigured: settings !== undefined,
       ...(settings ? { server: { host: settings.host, port: settings.port, ssl: settings.ssl, tls: settings.starttls, insecure: isInsecure(settings) } } : {}),
@@ -177,7 +217,7 @@ export class ImapService {
             connectedAt: account.updatedAt,
           }
         : null,
-      syncing: this.running.has(user.id),
+      syncing,
     };
   }
 
@@ -217,16 +257,17 @@ export class ImapService {
       mailbox = await this.openMailbox(settings, { login: { username, password }, timeouts: this.timeouts });
       const folders = await mailbox.ensureFolders();
       await saveAccount(this.ctx.db, this.cipher, { userId: user.id, username, password, folderDelimiter: mailbox.delimiter }, this.now());
-      await putAccountState(this.ctx.db, user, 'imap', 'connected', null, this.now().toISOString());
+      // A fresh login: connected, and the last error forgotten.
+      await putAccountState(this.ctx.db, user, 'imap', { state: 'connected', cause: null, at: this.now().toISOString(), lastError: null });
       await audit(this.ctx.db, user, 'imap.authenticate', { username }, this.now());
       this.ctx.log.info({ userId: user.id }, 'IMAP account connected');
+      this.changed(user.id);
       return { username, state: 'connected', folders, delimiter: mailbox.delimiter };
     } catch (e) {
       if (e instanceof ApiHttpError) throw e;
       const err = imapError(e);
       const state = stateAfter(err.code) ?? 'disconnected';
-      await putAccountState(this.ctx.db, user, 'imap', state, err.code, this.now().toISOString());
-      await setAccountState(this.ctx.db, user.id, state, err.code, this.now());
+      await putAccountState(this.ctx.db, user, 'imap', { state, cause: err.code, at: this.now().toISOString(), lastError: err.code });
       await recordFailure(this.ctx.db, user, 'imap', { code: err.code, message: err.message, providerCode: err.detail.providerCode }, this.now().toISOString());
       this.ctx.log.info({ userId: user.id, code: err.code, providerCode: err.detail.providerCode }, 'IMAP authentication failed');
       throw httpErrorFor(err);
@@ -240,22 +281,112 @@ export class ImapService {
     const deleted = await deleteAccount(this.ctx.db, user.id);
     await this.ctx.db.deleteFrom('account_state').where('user_id', '=', user.id).where('kind', '=', 'imap').execute();
     await audit(this.ctx.db, user, 'imap.stop', { deleted }, this.now());
+    this.changed(user.id);
     return { deleted };
   }
 
-  /** Start Sync: files whatever is in Queue. One run per user at a time. */
+  /**
+   * Start Sync: files whatever is in Queue. One run per account at a time, on whichever instance:
+   * the run holds the account's lease in the store; a run that loses it stops, its mail left in Queue.
+   */
   async sync(user: AuthUser, options: SyncCallOptions = {}): Promise<ImapSyncResult> {
-    if (this.running.has(user.id)) throw new ApiHttpError(409, 'sync-in-progress', 'A sync is already running for your mailbox; wait for it to finish.');
-    this.running.add(user.id);
+    const outcome = await this.leases.run(syncLeaseKey(user), (lease) => {
+      const signal = options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal;
+      return this.runSync(user, { ...options, signal }, lease);
+    });
+    if (!outcome.ran) throw syncInProgress();
+    return outcome.value;
+  }
+
+  private async runSync(user: AuthUser, options: SyncCallOptions, lease: HeldLease): Promise<ImapSyncResult> {
+    const settings = await this.settingsOrRefuse(user);
+    const login = await this.loginOrRefuse(user);
+    const startedAt = this.now();
+    const store = new StoreHistory(this.ctx.db, user, 'imap', { clock: () => this.now(), client: { version: 'imap-companion', host: 'adapter' } });
+    const history = fencedHistory(store, lease);
+    let mailbox: ImapMailbox;
     try {
-      return await this.runSync(user, options);
+      // Envelopes only by default: the embedded store keeps no preview, and the 256-byte body peek
+      // roughly doubles the cost of the one FETCH (Dovecot reads every file; imapflow parses more).
+      mailbox = await this.openMailbox(settings, { login, signal: options.signal, timeouts: this.timeouts, preview: this.options.preview ?? false });
+    } catch (e) {
+      const failure = imapError(e);
+      const report = await finishNotStarted(history, failure, { providerCode: failure.detail.providerCode, startedAt, finishedAt: this.now() });
+      return this.finished(store.runId, report);
+    }
+    let report: SyncReport;
+    try {
+      const owner = [user.email, normaliseAddress(login.username)].filter((a): a is string => !!a);
+      // The engine opens the run, records each batch's outcomes and finishes it: the same bookkeeping as a pane sync.
+      report = await syncQueue(mailbox, directoryFor(this.ctx, user), {
+        owner: { addresses: owner },
+        batchSize: SYNC_BATCH,
+        concurrency: 1,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        now: () => this.now(),
+        keepResults: RESULTS_KEPT,
+        history,
+        contentLimits: { maxBytes: this.ctx.config.contentMaxBytesPerMail },
+      });
     } finally {
-      this.running.delete(user.id);
+      await mailbox.close().catch(() => undefined);
+    }
+    return this.finished(store.runId, report);
+  }
+
+  /**
+   * Work on the mailbox by hand (listing Failed, fixing a mail, undoing a filing): under the sync's
+   * lease, so it never runs alongside a sync or the Queue watcher's. A sync holding the lease is
+   * waited for a little (the watcher's runs are short), then refused plainly with 409.
+   */
+  async byHand<T>(user: AuthUser, work: (hand: ByHand) => Promise<T>): Promise<T> {
+    const waitMs = this.options.leaseWaitMs ?? HAND_WAIT_MS;
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const outcome = await this.leases.run(syncLeaseKey(user), (lease) => this.byHandNow(user, lease, work));
+      if (outcome.ran) return outcome.value;
+      if (Date.now() >= until) throw busyForHand();
+      await new Promise((r) => setTimeout(r, Math.min(HAND_POLL_MS, waitMs)));
     }
   }
 
-  private async runSync(user: AuthUser, options: SyncCallOptions): Promise<ImapSyncResult> {
+  private async byHandNow<T>(user: AuthUser, lease: HeldLease, work: (hand: ByHand) => Promise<T>): Promise<T> {
     const settings = await this.settingsOrRefuse(user);
+    const login = await this.loginOrRefuse(user);
+    let mailbox: ImapMailbox | undefined;
+    try {
+      mailbox = await this.openMailbox(settings, { login, signal: lease.signal, timeouts: this.timeouts, preview: false });
+      const folders = await mailbox.ensureFolders(lease.signal);
+      const owner = [user.email, normaliseAddress(login.username)].filter((a): a is string => !!a);
+      return await work({ mailbox, folders, owner, lease });
+    } catch (e) {
+      // The mail server's refusals in the same words as Authenticate's; anything else as it is.
+      if (e instanceof SyncError) throw httpErrorFor(e);
+      throw e;
+    } finally {
+      await mailbox?.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * A connection for watching the account's Queue (src/server/watch/): logged in with the stored
+   * credentials, the folder tree ensured. Refuses as Start Sync does; the caller closes it.
+   */
+  async openQueueWatch(user: AuthUser, signal?: AbortSignal): Promise<{ mailbox: ImapMailbox; queue: string }> {
+    const settings = await this.settingsOrRefuse(user);
+    const login = await this.loginOrRefuse(user);
+    const mailbox = await this.openMailbox(settings, { login, signal, timeouts: this.timeouts, preview: false });
+    try {
+      return { mailbox, queue: (await mailbox.ensureFolders(signal)).queue };
+    } catch (e) {
+      await mailbox.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The stored credentials, or a refusal that says what the agent does next. */
+  private async loginOrRefuse(user: AuthUser): Promise<{ username: string; password: string }> {
     let login;
     try {
       login = await credentialsFor(this.ctx.db, this.cipher, user.id);
@@ -271,8 +402,8 @@ export class ImapService {
       );
     }
     if (!login) {
-      const state = await this.ctx.db.selectFrom('account_state').select(['kind', 'cause']).where('user_id', '=', user.id).executeTakeFirst();
-      const revoked = state?.kind === 'imap' && state.cause === 'server-settings-changed';
+      const state = await this.ctx.db.selectFrom('account_state').select('cause').where('user_id', '=', user.id).where('kind', '=', 'imap').executeTakeFirst();
+      const revoked = state?.cause === 'server-settings-changed';
       throw new ApiHttpError(
         409,
         'imap-not-connected',
@@ -280,57 +411,38 @@ export class ImapService {
         { cause: revoked ? 'server-settings-changed' : 'not-configured' },
       );
     }
+    return login;
+  }
 
-    const startedAt = this.now();
-    const runId = await ensureRun(this.ctx.db, user, undefined, 'imap', startedAt);
-    let mailbox: ImapMailbox | undefined;
-    let report: SyncReport;
-    let failure: SyncError | undefined;
-    try {
-      // Envelopes only by default: the embedded store keeps no preview, and the 256-byte body peek
-      // roughly doubles the cost of the one FETCH (Dovecot reads every file; imapflow parses more).
-      mailbox = await this.openMailbox(settings, { login, signal: options.signal, timeouts: this.timeouts, preview: this.options.preview ?? false });
-      const owner = [user.email, normaliseAddress(login.username)].filter((a): a is string => !!a);
-      report = await syncQueue(mailbox, directoryFor(this.ctx, user, { runId }), {
-        owner: { addresses: owner },
-        batchSize: SYNC_BATCH,
-        concurrency: 1,
-        signal: options.signal,
-        onProgress: options.onProgress,
-        now: () => this.now(),
-        keepResults: RESULTS_KEPT,
-      });
-    } catch (e) {
-      failure = imapError(e);
-      report = notStartedReport(failure, startedAt, this.now());
-    } finally {
-      await mailbox?.close().catch(() => undefined);
-    }
-
-    const summary = toApiReport(report, runId, 'imap', {
-      client: { version: 'imap-companion', host: 'adapter' },
-      providerCode: failure?.detail.providerCode,
-    });
-    // The same bookkeeping as a pane's /sync/report: run row, account state, failures.
-    await finishRun(this.ctx.db, user, summary, this.now());
-    if (report.error) {
-      const state = stateAfter(report.error.code);
-      if (state) await setAccountState(this.ctx.db, user.id, state, report.error.code, this.now());
-    } else {
-      await setAccountState(this.ctx.db, user.id, 'connected', null, this.now());
-    }
+  /** The run is recorded (the account state with it, by history.finishRun): log it and answer. */
+  private finished(runId: string, report: SyncReport): ImapSyncResult {
     this.ctx.log.info(
       { runId, total: report.total, sent: report.sent, received: report.received, failed: report.failed, pending: report.pending, code: report.error?.code },
       'IMAP sync finished',
     );
-    return { ...report, runId, commands: mailbox?.commandCounts() ?? {} };
+    return { ...report, runId };
   }
 }
+
+/** The answer to a Start Sync while the account's sync runs (here, on another instance, or waits as a job). */
+export const syncInProgress = (): ApiHttpError =>
+  new ApiHttpError(409, 'sync-in-progress', 'A sync is already running for your mailbox; wait for it to finish.');
+
+/** A fix or an undo while the account's sync still runs after the wait. */
+export const busyForHand = (): ApiHttpError =>
+  new ApiHttpError(
+    409,
+    'sync-in-progress',
+    'A sync is running for your mailbox right now, so the mail was left as it was. Wait for the sync to finish, then try again.',
+  );
+
+/** The lease that makes one sync per account, across instances. */
+export const syncLeaseKey = (user: Pick<AuthUser, 'id'>): string => `imap-sync:${user.id}`;
 
 const services = new WeakMap<ServerContext, ImapService>();
 
 /**
- * The service for an adapter context (one per process: the per-user sync lock lives here). When a
+ * The service for an adapter context (one per process; the per-account sync lock is in the store). When a
  * key is configured (IMAP_KEY, or an existing key file) it is read now, and credentials sealed under
  * an older key are re-encrypted with the current one; otherwise the key file is created on the
  * first Authenticate.

@@ -57,99 +57,108 @@ export function normaliseHost(input: string): string | undefined {
   return ascii;
 }
 
-/**
- * Validates the admin API body. Accepts the form's names (`ssl`, `tls`, `allowInvalidCertificates`)
- * and the stored names (`starttls`, `verifyCertificates`).
- */
-export function validateSettings(input: unknown): Validation {
-  const errors: ValidationMessage[] = [];
-  const warnings: ValidationMessage[] = [];
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [{ field: 'body', level: 'error', message: 'Send the settings as a JSON object with host, port, ssl and tls.' }], warnings };
-  }
-  const body = input as Record<string, unknown>;
+type Messages = { errors: ValidationMessage[]; warnings: ValidationMessage[] };
+const error = (field: ValidationMessage['field'], message: string): ValidationMessage => ({ field, level: 'error', message });
+const warning = (field: ValidationMessage['field'], message: string): ValidationMessage => ({ field, level: 'warning', message });
 
-  let host = '';
-  if (typeof body.host !== 'string' || body.host.trim() === '') {
-    errors.push({ field: 'host', level: 'error', message: 'Enter the IMAP server address, for example imap.example-mail.co.uk.' });
-  } else {
-    const normalised = normaliseHost(body.host);
-    if (!normalised)
-      errors.push({
-        field: 'host',
-        level: 'error',
-        message: `"${body.host.trim().slice(0, 100)}" is not a valid server address: use a host name such as imap.example-mail.co.uk or an IP address.`,
-      });
-    else host = normalised;
+function hostOf(value: unknown, m: Messages): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    m.errors.push(error('host', 'Enter the IMAP server address, for example imap.example-mail.co.uk.'));
+    return '';
   }
+  const normalised = normaliseHost(value);
+  if (normalised) return normalised;
+  m.errors.push(
+    error('host', `"${value.trim().slice(0, 100)}" is not a valid server address: use a host name such as imap.example-mail.co.uk or an IP address.`),
+  );
+  return '';
+}
 
-  const port = typeof body.port === 'string' && /^\d+$/.test(body.port.trim()) ? Number(body.port) : body.port;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    errors.push({ field: 'port', level: 'error', message: 'The port must be a whole number from 1 to 65535 (usually 993 with SSL, 143 with TLS).' });
-  }
+function portOf(value: unknown, m: Messages): number {
+  const port = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+  m.errors.push(error('port', 'The port must be a whole number from 1 to 65535 (usually 993 with SSL, 143 with TLS).'));
+  return port as number;
+}
 
+/** The four switches; the form's names (`tls`, `allowInvalidCertificates`) win over the stored ones. */
+function switchesOf(body: Record<string, unknown>, m: Messages) {
   const flag = (value: unknown, field: ValidationMessage['field'], label: string, fallback: boolean): boolean => {
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'boolean') return value;
-    errors.push({ field, level: 'error', message: `${label} must be true or false.` });
+    m.errors.push(error(field, `${label} must be true or false.`));
     return fallback;
   };
   const ssl = flag(body.ssl, 'ssl', 'SSL Used?', false);
   const starttls = flag(body.tls ?? body.starttls, 'tls', 'TLS Used?', false);
   const insecure = flag(body.insecure, 'insecure', 'insecure', false);
-  let verifyCertificates = true;
-  if (body.allowInvalidCertificates !== undefined)
-    verifyCertificates = !flag(body.allowInvalidCertificates, 'verifyCertificates', 'allowInvalidCertificates', false);
-  else verifyCertificates = flag(body.verifyCertificates, 'verifyCertificates', 'verifyCertificates', true);
+  const verifyCertificates =
+    body.allowInvalidCertificates !== undefined
+      ? !flag(body.allowInvalidCertificates, 'verifyCertificates', 'allowInvalidCertificates', false)
+      : flag(body.verifyCertificates, 'verifyCertificates', 'verifyCertificates', true);
+  return { ssl, starttls, insecure, verifyCertificates };
+}
 
-  const flagsValid = !errors.some((e) => e.field === 'ssl' || e.field === 'tls');
-  if (!flagsValid) {
-    // The pair can't be judged until both answers are true or false.
-  } else if (ssl && starttls) {
-    errors.push({
-      field: 'tls',
-      level: 'error',
-      message:
+/** SSL or TLS, exactly one; neither only when asked for in so many words. */
+function judgeEncryption({ ssl, starttls, insecure }: { ssl: boolean; starttls: boolean; insecure: boolean }, m: Messages): void {
+  // The pair can't be judged until both answers are true or false.
+  if (m.errors.some((e) => e.field === 'ssl' || e.field === 'tls')) return;
+  if (ssl && starttls) {
+    m.errors.push(
+      error(
+        'tls',
         'Choose either SSL or TLS, not both: SSL encrypts from the first byte (usually port 993); TLS upgrades a plain connection with STARTTLS (usually port 143).',
-    });
+      ),
+    );
   } else if (!ssl && !starttls && !insecure) {
-    errors.push({
-      field: 'tls',
-      level: 'error',
-      message:
+    m.errors.push(
+      error(
+        'tls',
         'With neither SSL nor TLS, mail passwords would cross the network unencrypted. Turn on SSL (usually port 993) or TLS (usually port 143). Only if this server has neither, and the network to it is your own, send insecure: true to allow an unencrypted connection.',
-    });
+      ),
+    );
   } else if (!ssl && !starttls) {
-    warnings.push({
-      field: 'insecure',
-      level: 'warning',
-      message:
+    m.warnings.push(
+      warning(
+        'insecure',
         'The connection is not encrypted: anyone on the network path can read the agents’ mail passwords. Turn on SSL or TLS as soon as the server offers it.',
-    });
+      ),
+    );
   }
-  if (ssl && port === 143)
-    warnings.push({
-      field: 'port',
-      level: 'warning',
-      message: 'Port 143 is normally used with TLS (STARTTLS), not SSL; check the port with the mail provider.',
-    });
-  if (starttls && port === 993)
-    warnings.push({
-      field: 'port',
-      level: 'warning',
-      message: 'Port 993 is normally used with SSL, not TLS (STARTTLS); check the port with the mail provider.',
-    });
-  if (!verifyCertificates) {
-    warnings.push({
-      field: 'verifyCertificates',
-      level: 'warning',
-      message:
-        'Certificates will not be checked: anyone able to intercept the connection could read mail passwords. Use only for a server with a self-signed or private certificate.',
-    });
-  }
+}
 
-  if (errors.length) return { ok: false, errors, warnings };
-  return { ok: true, settings: { host, port: port as number, ssl, starttls, verifyCertificates }, warnings };
+function unusualChoices(s: { ssl: boolean; starttls: boolean; verifyCertificates: boolean; port: number }, m: Messages): void {
+  if (s.ssl && s.port === 143)
+    m.warnings.push(warning('port', 'Port 143 is normally used with TLS (STARTTLS), not SSL; check the port with the mail provider.'));
+  if (s.starttls && s.port === 993)
+    m.warnings.push(warning('port', 'Port 993 is normally used with SSL, not TLS (STARTTLS); check the port with the mail provider.'));
+  if (!s.verifyCertificates) {
+    m.warnings.push(
+      warning(
+        'verifyCertificates',
+        'Certificates will not be checked: anyone able to intercept the connection could read mail passwords. Use only for a server with a self-signed or private certificate.',
+      ),
+    );
+  }
+}
+
+/**
+ * Validates the admin API body. Accepts the form's names (`ssl`, `tls`, `allowInvalidCertificates`)
+ * and the stored names (`starttls`, `verifyCertificates`).
+ */
+export function validateSettings(input: unknown): Validation {
+  const m: Messages = { errors: [], warnings: [] };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [error('body', 'Send the settings as a JSON object with host, port, ssl and tls.')], warnings: m.warnings };
+  }
+  const body = input as Record<string, unknown>;
+  const host = hostOf(body.host, m);
+  const port = portOf(body.port, m);
+  const { ssl, starttls, insecure, verifyCertificates } = switchesOf(body, m);
+  judgeEncryption({ ssl, starttls, insecure }, m);
+  unusualChoices({ ssl, starttls, verifyCertificates, port }, m);
+  if (m.errors.length) return { ok: false, ...m };
+  return { ok: true, settings: { host, port, ssl, starttls, verifyCertificates }, warnings: m.warnings };
 }
 
 /** The settings in the shape the admin API answers (the form's names). */

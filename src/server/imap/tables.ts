@@ -1,7 +1,5 @@
 /** The IMAP companion's tables as Kysely types; used with `db.withTables<ImapTables>()`. */
 import type { Kysely } from 'kysely';
-import type { CauseCode } from '../../core/causes';
-import type { ConnectionState } from '../../core/status';
 import type { Database } from '../store/schema';
 
 export interface BranchImapSettingsTable {
@@ -28,9 +26,6 @@ export interface ImapAccountTable {
   folder_delimiter: string | null;
   created_at: string;
   updated_at: string;
-  state: ConnectionState;
-  last_error_code: CauseCode | null;
-  last_error_at: string | null;
 }
 
 // A type alias (not an interface) so it satisfies Kysely's Record<string, …> constraint.

@@ -66,110 +66,114 @@ function sendPage(reply: FastifyReply, status: number, html: string) {
   return reply.code(status).header('content-security-policy', CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
 
+type Db = ServerContext['db'];
+
+/** Every group card in the store, by branch, with its event count and latest event. */
+async function allGroupsPage(db: Db): Promise<string> {
+  const branches = await db.selectFrom('branches').select(['id', 'name']).orderBy('name').execute();
+  const groups = await db
+    .selectFrom('groups')
+    .leftJoin('timeline_events', 'timeline_events.group_id', 'groups.id')
+    .select((eb) => [
+      'groups.id',
+      'groups.name',
+      'groups.kind',
+      'groups.rezi_ref',
+      'groups.branch_id',
+      eb.fn.count<number>('timeline_events.id').as('events'),
+      eb.fn.max('timeline_events.occurred_at').as('latest'),
+    ])
+    .groupBy(['groups.id', 'groups.name', 'groups.kind', 'groups.rezi_ref', 'groups.branch_id'])
+    .orderBy('groups.id')
+    .execute();
+  const sections = branches
+    .map((b) => {
+      const rows = groups
+        .filter((g) => g.branch_id === b.id)
+        .map(
+          (g) =>
+            `<tr><td><a href="${TIMELINE_PREFIX}/groups/${encodeURIComponent(g.rezi_ref ?? g.id)}">${esc(g.name)}</a></td><td>${esc(KIND[g.kind] ?? g.kind)}</td><td>${Number(g.events)}</td><td>${g.latest ? esc(when(String(g.latest))) : '<span class="muted">none yet</span>'}</td></tr>`,
+        )
+        .join('');
+      return `<h2>${esc(b.name)}</h2><table><caption class="muted" style="text-align:left;padding:4px 0">Group cards of this branch</caption><thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col">Events</th><th scope="col">Latest event</th></tr></thead><tbody>${rows}</tbody></table>`;
+    })
+    .join('');
+  return page('All groups', `<h1>Groups</h1><p class="muted">Every group card in the embedded store, by branch. Open one to see its timeline.</p>${sections}`);
+}
+
+/** A group's contacts, each with their addresses, as list items. */
+async function contactList(db: Db, groupId: string): Promise<string> {
+  const contacts = await db
+    .selectFrom('contacts')
+    .leftJoin('contact_addresses', 'contact_addresses.contact_id', 'contacts.id')
+    .select(['contacts.id', 'contacts.name', 'contact_addresses.address'])
+    .where('contacts.group_id', '=', groupId)
+    .orderBy('contacts.id')
+    .execute();
+  const byContact = new Map<string, { name: string; addresses: string[] }>();
+  for (const c of contacts) {
+    const entry = byContact.get(c.id) ?? { name: c.name, addresses: [] };
+    if (c.address) entry.addresses.push(c.address);
+    byContact.set(c.id, entry);
+  }
+  return [...byContact.values()]
+    .map((c) => `<li>${esc(c.name)}${c.addresses.length ? ` — <span class="muted">${c.addresses.map(esc).join(', ')}</span>` : ''}</li>`)
+    .join('');
+}
+
+/** A group's timeline events, newest first. */
+async function timelineOf(db: Db, groupId: string): Promise<string> {
+  const events = await db
+    .selectFrom('timeline_events')
+    .leftJoin('users', 'users.id', 'timeline_events.owner_user_id')
+    .select([
+      'timeline_events.id',
+      'timeline_events.subject',
+      'timeline_events.direction',
+      'timeline_events.occurred_at',
+      'timeline_events.created_at',
+      'users.name as owner',
+    ])
+    .where('timeline_events.group_id', '=', groupId)
+    .orderBy('timeline_events.occurred_at', 'desc')
+    .orderBy('timeline_events.created_at', 'desc')
+    .execute();
+  if (events.length === 0) return '<p class="muted">No events yet. Sync a mail to or from one of these contacts and it appears here.</p>';
+  return `<ol class="timeline" aria-label="Timeline events, newest first">${events
+    .map((e) => {
+      const sent = e.direction === 'outbound';
+      return `<li class="${sent ? 'sent' : 'received'}"><span class="badge${sent ? ' sent' : ''}">${sent ? 'Email sent' : 'Email received'}</span><span class="subject">${esc(e.subject || '(no subject)')}</span><div class="muted">${esc(when(e.occurred_at))}${e.owner ? ` · filed by ${esc(e.owner)}` : ''} · recorded ${esc(when(e.created_at))}</div></li>`;
+    })
+    .join('')}</ol>`;
+}
+
+/** One group's card (by Rezi reference or id) and its timeline; a 404 page when there is none. */
+async function groupPage(db: Db, ref: string): Promise<{ status: number; html: string }> {
+  const group = await db
+    .selectFrom('groups')
+    .innerJoin('branches', 'branches.id', 'groups.branch_id')
+    .select(['groups.id', 'groups.name', 'groups.kind', 'groups.rezi_ref', 'branches.name as branch'])
+    .where((eb) => eb.or([eb('groups.rezi_ref', '=', ref), eb('groups.id', '=', ref)]))
+    .executeTakeFirst();
+  if (!group) {
+    const body = `<h1>Group not found</h1><p>No group card has the reference “${esc(ref)}”. <a href="${TIMELINE_PREFIX}">See all groups</a>.</p>`;
+    return { status: 404, html: page('Group not found', body) };
+  }
+  const [contacts, timeline] = [await contactList(db, group.id), await timelineOf(db, group.id)];
+  return {
+    status: 200,
+    html: page(
+      group.name,
+      `<div class="card"><h1>${esc(group.name)}</h1><p class="muted">${esc(KIND[group.kind] ?? group.kind)} · ${esc(group.branch)} · reference ${esc(group.rezi_ref ?? group.id)}</p><h2>Contacts</h2><ul>${contacts}</ul></div><h2>Timeline</h2>${timeline}`,
+    ),
+  };
+}
+
+/** Hidden from the OpenAPI document: these pages are no part of the API, and exist on laptops only. */
 export async function registerLocalTimeline(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const { db } = ctx;
-
-  app.get(TIMELINE_PREFIX, { schema: { hide: true } }, async (_req, reply) => {
-    const branches = await db.selectFrom('branches').select(['id', 'name']).orderBy('name').execute();
-    const groups = await db
-      .selectFrom('groups')
-      .leftJoin('timeline_events', 'timeline_events.group_id', 'groups.id')
-      .select((eb) => [
-        'groups.id',
-        'groups.name',
-        'groups.kind',
-        'groups.rezi_ref',
-        'groups.branch_id',
-        eb.fn.count<number>('timeline_events.id').as('events'),
-        eb.fn.max('timeline_events.occurred_at').as('latest'),
-      ])
-      .groupBy(['groups.id', 'groups.name', 'groups.kind', 'groups.rezi_ref', 'groups.branch_id'])
-      .orderBy('groups.id')
-      .execute();
-    const sections = branches
-      .map((b) => {
-        const rows = groups
-          .filter((g) => g.branch_id === b.id)
-          .map(
-            (g) =>
-              `<tr><td><a href="${TIMELINE_PREFIX}/groups/${encodeURIComponent(g.rezi_ref ?? g.id)}">${esc(g.name)}</a></td><td>${esc(KIND[g.kind] ?? g.kind)}</td><td>${Number(g.events)}</td><td>${g.latest ? esc(when(String(g.latest))) : '<span class="muted">none yet</span>'}</td></tr>`,
-          )
-          .join('');
-        return `<h2>${esc(b.name)}</h2><table><caption class="muted" style="text-align:left;padding:4px 0">Group cards of this branch</caption><thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col">Events</th><th scope="col">Latest event</th></tr></thead><tbody>${rows}</tbody></table>`;
-      })
-      .join('');
-    return sendPage(
-      reply,
-      200,
-      page('All groups', `<h1>Groups</h1><p class="muted">Every group card in the embedded store, by branch. Open one to see its timeline.</p>${sections}`),
-    );
-  });
-
+  app.get(TIMELINE_PREFIX, { schema: { hide: true } }, async (_req, reply) => sendPage(reply, 200, await allGroupsPage(ctx.db)));
   app.get<{ Params: { ref: string } }>(`${TIMELINE_PREFIX}/groups/:ref`, { schema: { hide: true } }, async (req, reply) => {
-    const ref = req.params.ref;
-    const group = await db
-      .selectFrom('groups')
-      .innerJoin('branches', 'branches.id', 'groups.branch_id')
-      .select(['groups.id', 'groups.name', 'groups.kind', 'groups.rezi_ref', 'branches.name as branch'])
-      .where((eb) => eb.or([eb('groups.rezi_ref', '=', ref), eb('groups.id', '=', ref)]))
-      .executeTakeFirst();
-    if (!group) {
-      return sendPage(
-        reply,
-        404,
-        page(
-          'Group not found',
-          `<h1>Group not found</h1><p>No group card has the reference “${esc(ref)}”. <a href="${TIMELINE_PREFIX}">See all groups</a>.</p>`,
-        ),
-      );
-    }
-    const contacts = await db
-      .selectFrom('contacts')
-      .leftJoin('contact_addresses', 'contact_addresses.contact_id', 'contacts.id')
-      .select(['contacts.id', 'contacts.name', 'contact_addresses.address'])
-      .where('contacts.group_id', '=', group.id)
-      .orderBy('contacts.id')
-      .execute();
-    const byContact = new Map<string, { name: string; addresses: string[] }>();
-    for (const c of contacts) {
-      const entry = byContact.get(c.id) ?? { name: c.name, addresses: [] };
-      if (c.address) entry.addresses.push(c.address);
-      byContact.set(c.id, entry);
-    }
-    const events = await db
-      .selectFrom('timeline_events')
-      .leftJoin('users', 'users.id', 'timeline_events.owner_user_id')
-      .select([
-        'timeline_events.id',
-        'timeline_events.subject',
-        'timeline_events.direction',
-        'timeline_events.occurred_at',
-        'timeline_events.created_at',
-        'users.name as owner',
-      ])
-      .where('timeline_events.group_id', '=', group.id)
-      .orderBy('timeline_events.occurred_at', 'desc')
-      .orderBy('timeline_events.created_at', 'desc')
-      .execute();
-    const contactList = [...byContact.values()]
-      .map((c) => `<li>${esc(c.name)}${c.addresses.length ? ` — <span class="muted">${c.addresses.map(esc).join(', ')}</span>` : ''}</li>`)
-      .join('');
-    const timeline =
-      events.length === 0
-        ? '<p class="muted">No events yet. Sync a mail to or from one of these contacts and it appears here.</p>'
-        : `<ol class="timeline" aria-label="Timeline events, newest first">${events
-            .map((e) => {
-              const sent = e.direction === 'outbound';
-              return `<li class="${sent ? 'sent' : 'received'}"><span class="badge${sent ? ' sent' : ''}">${sent ? 'Email sent' : 'Email received'}</span><span class="subject">${esc(e.subject || '(no subject)')}</span><div class="muted">${esc(when(e.occurred_at))}${e.owner ? ` · filed by ${esc(e.owner)}` : ''} · recorded ${esc(when(e.created_at))}</div></li>`;
-            })
-            .join('')}</ol>`;
-    return sendPage(
-      reply,
-      200,
-      page(
-        group.name,
-        `<div class="card"><h1>${esc(group.name)}</h1><p class="muted">${esc(KIND[group.kind] ?? group.kind)} · ${esc(group.branch)} · reference ${esc(group.rezi_ref ?? group.id)}</p><h2>Contacts</h2><ul>${contactList}</ul></div><h2>Timeline</h2>${timeline}`,
-      ),
-    );
+    const { status, html } = await groupPage(ctx.db, req.params.ref);
+    return sendPage(reply, status, html);
   });
 }

@@ -5,8 +5,13 @@
  */
 import { type Migration, sql } from 'kysely';
 import type { MigrationDb as Db } from './schema';
+import { bytesType } from './dialect';
 import { imapMigrations } from '../imap/migrations';
 import { supportMigrations } from '../support/migrations';
+import { coordinationMigrations } from '../coordination/migrations';
+import { watchMigrations } from '../watch/migrations';
+import { graphMigrations } from '../graph/migrations';
+import { directoryMigrations } from '../directory/migrations';
 
 const core: Record<string, Migration> = {
   '0001_directory': {
@@ -134,8 +139,99 @@ const core: Record<string, Migration> = {
   },
 };
 
+/**
+ * Mail content on the timeline: the branch's privacy level, the content per (owner, message), and
+ * the content store's table (used on PostgreSQL and in-memory SQLite; files beside an SQLite file).
+ */
+const timelineContent: Record<string, Migration> = {
+  '0003_timeline_content': {
+    async up(db: Db) {
+      await db.schema
+        .alterTable('branches')
+        .addColumn('privacy_level', 'text', (c) => c.check(sqlIn('privacy_level', ['metadata', 'preview', 'body', 'attachments'])))
+        .execute();
+      await db.schema
+        .createTable('content_blobs')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('bytes', bytesType(db))
+        .execute();
+      await db.schema
+        .createTable('timeline_content')
+        .addColumn('owner_user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('internet_message_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sqlIn('status', ['captured', 'not-captured'])))
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('headers', 'text', (c) => c.notNull())
+        .addColumn('preview', 'text', (c) => c.notNull())
+        .addColumn('text_key', 'text')
+        .addColumn('html_key', 'text')
+        .addColumn('attachments', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('left_out', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('timeline_content_pk', ['owner_user_id', 'internet_message_id'])
+        .execute();
+    },
+  },
+  /** When each blob was last stored: the sweep of unreferenced content leaves young ones alone. */
+  '0005_content_blobs_stored_at': {
+    async up(db: Db) {
+      await db.schema.alterTable('content_blobs').addColumn('stored_at', 'text').execute();
+    },
+  },
+};
+
+/**
+ * Account state in one table: a row per user and path (Office 365, IMAP), which also keeps the last
+ * error the IMAP panel shows. The IMAP companion's copy (imap_accounts.state, last_error_*) moves in
+ * and its columns go. Named to run after the IMAP tables it reads.
+ */
+const accountStateOneTable: Record<string, Migration> = {
+  '1002_account_state_one_table': {
+    async up(db: Db) {
+      await db.schema
+        .createTable('account_state_by_path')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('cause', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('last_error_code', 'text')
+        .addColumn('last_error_at', 'text')
+        .addPrimaryKeyConstraint('account_state_pk', ['user_id', 'kind'])
+        .execute();
+      await sql`insert into account_state_by_path (user_id, kind, state, cause, updated_at)
+        select user_id, kind, state, cause, updated_at from account_state`.execute(db);
+      // IMAP: what the status card showed stays (the row of account_state, when it was IMAP's);
+      // the panel's last error comes along, and an IMAP account the card no longer showed gets its own row.
+      await sql`update account_state_by_path set
+          last_error_code = (select a.last_error_code from imap_accounts a where a.user_id = account_state_by_path.user_id),
+          last_error_at = (select a.last_error_at from imap_accounts a where a.user_id = account_state_by_path.user_id)
+        where kind = 'imap'`.execute(db);
+      await sql`insert into account_state_by_path (user_id, kind, state, cause, updated_at, last_error_code, last_error_at)
+        select a.user_id, 'imap', a.state, case when a.state = 'connected' then null else a.last_error_code end, a.updated_at, a.last_error_code, a.last_error_at
+        from imap_accounts a
+        where not exists (select 1 from account_state_by_path s where s.user_id = a.user_id and s.kind = 'imap')`.execute(db);
+      await db.schema.dropTable('account_state').execute();
+      await db.schema.alterTable('account_state_by_path').renameTo('account_state').execute();
+      for (const column of ['state', 'last_error_code', 'last_error_at']) await db.schema.alterTable('imap_accounts').dropColumn(column).execute();
+    },
+  },
+};
+
 function sqlIn(column: string, values: string[]) {
   return sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 }
 
-export const migrations: Record<string, Migration> = { ...core, ...imapMigrations, ...supportMigrations };
+export const migrations: Record<string, Migration> = {
+  ...core,
+  ...directoryMigrations,
+  ...timelineContent,
+  ...imapMigrations,
+  ...accountStateOneTable,
+  ...supportMigrations,
+  ...coordinationMigrations,
+  ...watchMigrations,
+  ...graphMigrations,
+};

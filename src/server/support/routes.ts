@@ -6,11 +6,12 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { redact } from '../../core/redact';
-import type { SupportReport } from '../../core/support-report';
+import type { SupportCaseCreated, SupportReportBody } from '../../core/api';
+import { routes } from '../../core/contract/routes';
 import type { ServerContext } from '../context';
 import { ApiHttpError } from '../errors';
+import { routeOf, typed } from '../http/contract';
 import type { SupportCaseTable } from './migrations';
-import { supportCaseResponseSchema, supportReportSchema } from './schema';
 
 /** Crockford-ish alphabet: no 0/O, 1/I/L, so a reference read out over the phone is unambiguous. */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -25,15 +26,10 @@ export function newReference(random: (n: number) => Buffer = crypto.randomBytes)
 /** Cases one user may store per UTC day: escalations are rare, and each one is kept. */
 export const SUPPORT_CASES_PER_DAY = 20;
 
-export interface SupportCaseCreated {
-  reference: string;
-  createdAt: string;
-}
-
 export async function createSupportCase(
   ctx: Pick<ServerContext, 'db' | 'clock'>,
   user: { id: string; tenantId: string; branchId: string },
-  report: SupportReport,
+  report: SupportReportBody,
 ): Promise<SupportCaseCreated> {
   const db = ctx.db.withTables<{ support_cases: SupportCaseTable }>();
   const now = ctx.clock();
@@ -81,18 +77,15 @@ export async function createSupportCase(
   }
 }
 
-export async function registerSupportRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post<{ Body: SupportReport }>(
-    '/support/cases',
-    {
-      schema: { body: supportReportSchema, response: { 201: supportCaseResponseSchema } },
-      // Honoured when the adapter registers @fastify/rate-limit: escalations are rare by nature.
-      config: { rateLimit: { max: 10, timeWindow: 60 * 60_000 } },
-    },
-    async (req, reply) => {
+export async function registerSupportRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
+  typed(api).route({
+    ...routeOf(routes.supportCase),
+    // Honoured when the adapter registers @fastify/rate-limit: escalations are rare by nature.
+    config: { rateLimit: { max: 10, timeWindow: 60 * 60_000 } },
+    handler: async (req, reply) => {
       const created = await createSupportCase(ctx, req.user, req.body);
       req.log.info({ reference: created.reference, cause: req.body.cause }, 'support case created');
       return reply.code(201).send(created);
     },
-  );
+  });
 }

@@ -6,22 +6,14 @@
 import type { ApiStatus } from '../../core/api';
 import type { CauseCode } from '../../core/causes';
 import type { DiagnosisInput, ObservedError } from '../../core/diagnosis';
-import { toPaneError } from '../errors';
-import type { PaneError, PaneServices } from '../services';
+import { settle } from '../../outlook/pane-error';
+import type { PaneError, PaneServices } from '../../outlook/pane-port';
 
 export interface Observations {
   input: DiagnosisInput;
   status?: ApiStatus;
   /** Errors seen while checking, for the support report. */
   errors: { source: string; code: CauseCode; message?: string; providerCode?: string; requestId?: string }[];
-}
-
-async function settle<T>(p: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: PaneError }> {
-  try {
-    return { ok: true, value: await p() };
-  } catch (e) {
-    return { ok: false, error: toPaneError(e) };
-  }
 }
 
 /** A check that reports its failure; one that throws anyway (a broken implementation) is observed all the same. */

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser } from 'playwright-core';
 import { startServer, type RunningServer } from '../../../src/server/main';
-import { startGraphStandin, type GraphStandin, type SeedMessage } from '../../../dev/graph-standin';
+import { startGraphStandin, type GraphStandin, type SeedMessage, type SharedAccess } from '../../../dev/graph-standin';
 import { startHostServer, type HostServer } from '../../../dev/outlook-host/server';
 import { launchChromium } from './browser';
 import { outDir } from './build-pane';
@@ -91,9 +91,14 @@ export const FIVE_MAILS: ScenarioMail[] = [
   },
 ];
 
+/** Shared mailboxes the agent can open (each its own Graph stand-in mailbox), by address. */
+export type SharedMailboxes = Record<string, SharedAccess['access']>;
+
 export interface E2eEnv {
   adapter: RunningServer;
   graph: GraphStandin;
+  /** The shared mailboxes asked for, by address. */
+  shared: Record<string, GraphStandin>;
   gateway: GraphGateway;
   host: HostServer;
   browser: Browser;
@@ -107,7 +112,19 @@ export interface E2eEnv {
   close(): Promise<void>;
 }
 
-export async function startEnv(): Promise<E2eEnv> {
+export interface EnvOptions {
+  shared?: SharedMailboxes;
+  /**
+   * Office 365 automatic filing on the adapter: its app registration for the on-behalf-of flow (the
+   * local issuer grants it), Graph at the stand-in, and each Queue polled every `pollSeconds`.
+   */
+  automaticFiling?: { pollSeconds: number };
+}
+
+/** The adapter's own app registration (the on-behalf-of flow's confidential client), as e2e runs set it. */
+const OBO_CLIENT = { GRAPH_CLIENT_ID: 'rezi-adapter-e2e', GRAPH_CLIENT_SECRET: 'e2e-obo-secret-4Kw' };
+
+export async function startEnv(options: EnvOptions = {}): Promise<E2eEnv> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rezi-e2e-'));
   const adapterLog: string[] = [];
   const logStream = new Writable({
@@ -128,10 +145,31 @@ export async function startEnv(): Promise<E2eEnv> {
     });
     started.push(host);
 
+    const shared: Record<string, GraphStandin> = {};
+    for (const address of Object.keys(options.shared ?? {})) {
+      shared[address] = await startGraphStandin({ token: `own-token-of-${address}`, user: { mail: address, userPrincipalName: address } });
+      started.push(shared[address]);
+    }
+    // With automatic filing the adapter reaches the stand-in directly, with the access tokens the
+    // local issuer granted it on the agent's behalf; the pane's requests come through the gateway.
+    let oboAccepts: (token: string) => boolean = () => false;
+    const graph: GraphStandin = await startGraphStandin({
+      ...(options.automaticFiling ? { acceptToken: (t: string) => t === graph.token || oboAccepts(t) } : {}),
+      user: { mail: AGENT.email, userPrincipalName: AGENT.email },
+      shared: Object.entries(options.shared ?? {}).map(([address, access]) => ({ mailbox: shared[address], access })),
+    });
+    started.push(graph);
     const adapter = await startServer({
       // A local run: the issuer and the demo data are off unless turned on; Dovecot on loopback at
       // random ports is allowed through the operator's allow-lists.
-      env: { AUTH_LOCAL_ISSUER: '1', DEMO_DATA: '1', IMAP_ALLOWED_HOSTS: '127.0.0.1', IMAP_ALLOWED_PORTS: '1024-65535' },
+      env: {
+        AUTH_LOCAL_ISSUER: '1',
+        DEMO_DATA: '1',
+        IMAP_ALLOWED_HOSTS: '127.0.0.1',
+        IMAP_ALLOWED_PORTS: '1024-65535',
+        WATCH_MAX_ACCOUNTS: options.automaticFiling ? '5' : '0',
+        ...(options.automaticFiling ? { ...OBO_CLIENT, GRAPH_URL: graph.url, GRAPH_POLL_SECONDS: String(options.automaticFiling.pollSeconds) } : {}),
+      },
       config: {
         port: 0,
         host: '127.0.0.1',
@@ -146,14 +184,13 @@ export async function startEnv(): Promise<E2eEnv> {
     started.push(adapter);
     const issuer = adapter.issuer;
     if (!issuer) throw new Error('the adapter did not start its local issuer');
+    oboAccepts = (t) => issuer.obo?.isGraphToken(t) ?? false;
     const adapterScope = `${issuer.audience}/access_as_user`;
     mint = async (ask) =>
       /api:\/\/|access_as_user/.test(ask.scope)
         ? issuer.mintToken({ preferred_username: ask.email, name: ask.name })
-        : issuer.mintToken({ aud: GRAPH_AUDIENCE, scp: 'Mail.ReadWrite User.Read', preferred_username: ask.email, name: ask.name });
+        : issuer.mintToken({ aud: GRAPH_AUDIENCE, scp: graphScopes(ask.scope), preferred_username: ask.email, name: ask.name });
 
-    const graph = await startGraphStandin({ user: { mail: AGENT.email, userPrincipalName: AGENT.email } });
-    started.push(graph);
     const jwks = createRemoteJWKSet(new URL(issuer.jwksUrl));
     const gateway = await startGraphGateway({
       target: graph,
@@ -183,6 +220,7 @@ export async function startEnv(): Promise<E2eEnv> {
     return {
       adapter,
       graph,
+      shared,
       gateway,
       host,
       browser,
@@ -200,6 +238,13 @@ export async function startEnv(): Promise<E2eEnv> {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The Graph scopes a token is minted with: what was asked of the ones the app registration has. */
+function graphScopes(asked: string): string {
+  const granted = ['Mail.ReadWrite', 'Mail.ReadWrite.Shared', 'User.Read'];
+  const wanted = asked.split(/[\s,]+/).filter((s) => granted.includes(s));
+  return (wanted.length > 0 ? wanted : ['Mail.ReadWrite', 'User.Read']).join(' ');
 }
 
 /** Seeds the mails into the stand-in's Inbox; returns the Office (EWS-form) ids Outlook would report. */

@@ -2,7 +2,7 @@
  * The IMAP account flow in the pane against a real Dovecot: IT enters the branch's server through
  * the admin API (seed 001's form: address, port, SSL used?, TLS used?), the agent authenticates in
  * the pane, the Rezi-Imported folders appear in the mailbox, mails moved into Queue are filed by
- * Start Sync.
+ * Start Sync; the Failed one is filed by hand from the Failed list, and a filed one is undone back to INBOX.
  */
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { appendMessages, startDovecot, testClient } from '../../support/dovecot';
@@ -83,6 +83,57 @@ export async function imapScenario(env: E2eEnv, h: Helpers): Promise<void> {
         failed: 1,
       });
       await check.logout();
+
+      // The Failed mail, as the adapter reads it from the server, filed by hand onto a card found by search.
+      const failedList = pane.getByRole('list', { name: 'Mails in Failed' });
+      const failedRow = failedList.getByRole('listitem', { name: 'IMAP: unknown sender' });
+      await failedRow.waitFor({ timeout: 20_000 });
+      await pane.getByText('0 mails waiting in Queue, 1 mail in Failed.').waitFor();
+      await h.checkAxe(frame, 'IMAP Failed list');
+      await failedRow.getByRole('button', { name: 'File to a group…' }).click();
+      const dialog = pane.getByRole('dialog', { name: 'File to a group' });
+      await dialog.getByRole('searchbox').fill('Elm Road');
+      const card = dialog.getByRole('checkbox', { name: /14 Elm Road/ });
+      await card.waitFor({ timeout: 10_000 });
+      await card.check();
+      await dialog.getByRole('button', { name: 'File', exact: true }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 20_000 });
+      await failedList
+        .getByRole('listitem', { name: 'IMAP: unknown sender: filed' })
+        .getByText('Filed. The mail is now in Rezi-Imported › Received.')
+        .waitFor();
+      await pane.getByText('0 mails waiting in Queue, 0 mails in Failed.').waitFor({ timeout: 20_000 });
+      await h.checkAxe(frame, 'IMAP fixed');
+      await h.screenshot(page, '10-imap-fixed');
+
+      // Undo from the results list: the event goes, the mail is back in INBOX.
+      const filedRow = pane.getByRole('listitem', { name: 'IMAP: viewing feedback: Received' });
+      await filedRow.getByRole('button', { name: 'Undo' }).click();
+      const confirm = pane.getByRole('dialog', { name: 'Undo this filing?' });
+      await confirm.getByRole('button', { name: 'Undo filing' }).click();
+      const undone = pane.getByRole('dialog', { name: 'Filing undone' });
+      await undone.getByText('Filing undone. The mail is back in your Inbox.').waitFor({ timeout: 20_000 });
+      await undone.getByRole('button', { name: 'Close' }).click();
+      await pane.getByRole('listitem', { name: 'IMAP: viewing feedback: back in the Inbox' }).waitFor();
+
+      const after = testClient(dovecot, user);
+      await after.connect();
+      const ids = async (f: string) => {
+        const lock = await after.getMailboxLock(f);
+        try {
+          const out: string[] = [];
+          if (after.mailbox && after.mailbox.exists > 0) for await (const m of after.fetch('1:*', { envelope: true })) out.push(m.envelope?.messageId ?? '');
+          return out.sort();
+        } finally {
+          lock.release();
+        }
+      };
+      expect({ inbox: await ids('INBOX'), received: await ids('Rezi-Imported.Received'), failed: await ids('Rezi-Imported.Failed') }).toEqual({
+        inbox: ['<imap-e2e-1@example.com>'],
+        received: ['<imap-e2e-3@example.invalid>'],
+        failed: [],
+      });
+      await after.logout();
       // The password never reached the adapter's log.
       expect(env.adapterLog.join('\n')).not.toContain(user.password);
     }
