@@ -19,7 +19,12 @@ run('the pg-boss queue on PostgreSQL', () => {
   let url: string;
   let queue: JobQueue;
   let db: pg.Client;
+  // Every handler this file starts must end before the queue stops: pg-boss's manager keeps looking
+  // for a worker stuck in its handler long after stop(), past the end of the file. A handler that starts
+  // after the release (a job the last step sent) finishes at once.
   const finishers: (() => void)[] = [];
+  let released = false;
+  const heldUntilReleased = () => (released ? Promise.resolve('done') : new Promise<string>((r) => finishers.push(() => r('done'))));
   beforeAll(async () => {
     url = await testDatabaseUrl();
     const config = loadConfig({ AUTH_LOCAL_ISSUER: '1', DATABASE_URL: url, LEASE_TTL_SECONDS: '20' });
@@ -28,6 +33,7 @@ run('the pg-boss queue on PostgreSQL', () => {
     await db.connect();
   });
   afterAll(async () => {
+    released = true;
     finishers.forEach((f) => f());
     await queue?.stop();
     await db?.end();
@@ -46,7 +52,7 @@ run('the pg-boss queue on PostgreSQL', () => {
   });
 
   it('refuses a second job of a key while the first runs, keeps the running one a heartbeat from expiry, and takes the key again after', async () => {
-    await queue.work<object, string>('held', () => new Promise((r) => finishers.push(() => r('done'))));
+    await queue.work<object, string>('held', heldUntilReleased);
     const first = await queue.enqueue<object, string>('held', 'account-1', {});
     expect(first.duplicate).toBe(false);
     for (let i = 0; i < 100 && finishers.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -65,6 +71,10 @@ run('the pg-boss queue on PostgreSQL', () => {
 
     finishers[0]();
     expect(await first.settled()).toEqual({ done: true, result: 'done' });
-    expect((await queue.enqueue<object, string>('held', 'account-1', {})).duplicate).toBe(false);
+    const again = await queue.enqueue<object, string>('held', 'account-1', {});
+    expect(again.duplicate).toBe(false);
+    released = true;
+    finishers.forEach((f) => f());
+    expect(await again.settled()).toEqual({ done: true, result: 'done' });
   });
 });
